@@ -1,0 +1,3 @@
+//! The runner: rounds, samples, cold/warm policy, cleanup.
+
+pub mod sample;

@@ -1,0 +1,10 @@
+//! imagebench: measure what moving from a fat container image to a distroless one gains.
+//!
+//! Data flows one way: a [`scenario::Scenario`] drives the [`bench`] runner through the
+//! [`engine::Engine`] trait; the runner emits samples; [`stats`] and [`report`] turn the
+//! finished [`results::RunResults`] into tables and charts.
+
+pub mod bench;
+pub mod registry;
+pub mod results;
+pub mod scenario;

@@ -1,0 +1,3 @@
+//! The managed local registry and the link emulator in front of it.
+
+pub mod link;
