@@ -8,3 +8,5 @@ pub mod bench;
 pub mod registry;
 pub mod results;
 pub mod scenario;
+pub mod engine;
+pub mod http;
