@@ -10,3 +10,5 @@ pub mod results;
 pub mod scenario;
 pub mod engine;
 pub mod http;
+pub mod app;
+pub mod cli;

@@ -1,0 +1,253 @@
+//! `imagebench run`: a scenario end to end, from the registry to results on disk.
+
+use super::{connect, signals, Failure};
+use crate::bench::events::RunEvent;
+use crate::bench::record::{write_atomic, SamplesCsv};
+use crate::bench::runner::Runner;
+use crate::bench::sample::Mode;
+use crate::cli::{ModeArg, RunArgs};
+use crate::engine::docker::DockerEngine;
+use crate::engine::Engine;
+use crate::registry::managed::{cache_dir, ManagedRegistry};
+use crate::registry::manifest::manifest_size;
+use crate::results::{ImageFacts, RunMeta, RunResults};
+use crate::scenario::Scenario;
+use anyhow::anyhow;
+use indicatif::{ProgressBar, ProgressStyle};
+use std::path::{Path, PathBuf};
+
+/// Loads the scenario and applies the command line's overrides.
+pub fn scenario_for(args: &RunArgs) -> Result<Scenario, Failure> {
+    let mut scenario = Scenario::load(&args.scenario).map_err(|e| Failure::Input(e.into()))?;
+    if let Some(runs) = args.runs {
+        if runs == 0 {
+            return Err(Failure::Input(anyhow!("--runs must be at least 1")));
+        }
+        scenario.runs = runs;
+    }
+    if let Some(warmup) = args.warmup {
+        scenario.warmup = warmup;
+    }
+    if let Some(mode) = args.mode {
+        scenario.modes = match mode {
+            ModeArg::Cold => vec![Mode::Cold],
+            ModeArg::Warm => vec![Mode::Warm],
+            ModeArg::Both => vec![Mode::Cold, Mode::Warm],
+        };
+    }
+    if let Some(seed) = args.seed {
+        scenario.seed = Some(seed);
+    }
+    if let Some(link) = &args.link {
+        crate::registry::link::LinkSpec::parse(link)
+            .map_err(|m| Failure::Input(anyhow!("--link: {m}")))?;
+        let registry = scenario.registry.get_or_insert_with(Default::default);
+        if !registry.managed {
+            return Err(Failure::Input(anyhow!(
+                "--link needs the managed registry: set [registry] managed = true in {}",
+                args.scenario.display()
+            )));
+        }
+        registry.link = Some(link.clone());
+    }
+    Ok(scenario)
+}
+
+/// Runs a scenario; see the module doc.
+pub async fn run(args: &RunArgs) -> Result<(), Failure> {
+    let scenario = scenario_for(args)?;
+    let started = chrono::Utc::now();
+    let run_id = format!(
+        "{}-{:04x}",
+        started.format("%Y%m%d-%H%M%S"),
+        crate::bench::plan::fresh_seed() & 0xffff
+    );
+    let out = args.out.clone().unwrap_or_else(|| {
+        PathBuf::from("results").join(format!("{}-{}", scenario.name, started.format("%Y%m%d-%H%M%S")))
+    });
+    std::fs::create_dir_all(&out)
+        .map_err(|e| Failure::Input(anyhow!("cannot create output folder {}: {e}", out.display())))?;
+    let cancel = signals::install();
+    let engine = connect().await?;
+    let info = engine.info().await.map_err(|e| Failure::Environment(e.into()))?;
+    let registry_cfg = scenario.registry.clone().unwrap_or_default();
+    let managed = if registry_cfg.managed {
+        eprintln!("starting the managed registry on 127.0.0.1");
+        Some(
+            ManagedRegistry::start(&cache_dir().join("registry"))
+                .await
+                .map_err(|e| Failure::Environment(e.into()))?,
+        )
+    } else {
+        None
+    };
+    let registry_host = managed
+        .as_ref()
+        .map(|r| r.host())
+        .or_else(|| registry_cfg.url.clone().map(|u| strip_scheme(&u)));
+    let seed = scenario.seed.unwrap_or_else(crate::bench::plan::fresh_seed);
+    let mut meta = RunMeta {
+        run_id: run_id.clone(),
+        imagebench_version: env!("CARGO_PKG_VERSION").to_string(),
+        seed,
+        docker_version: info.version,
+        api_version: info.api_version,
+        storage_driver: info.storage_driver,
+        kernel: info.kernel,
+        cpus: info.cpus,
+        memory_bytes: info.memory_bytes,
+        registry: registry_host.clone(),
+        link: registry_cfg.link.clone(),
+        started_at: started.to_rfc3339(),
+        ..RunMeta::default()
+    };
+    let mut runner = Runner::new(
+        engine.clone(),
+        scenario.clone(),
+        registry_host.as_deref(),
+        run_id,
+        seed,
+        cancel,
+    );
+    let outcome = sample_all(&mut runner, managed.is_some(), &out).await;
+    let images = image_facts(&engine, &runner, &scenario, registry_host.as_deref()).await;
+    for problem in runner.finish().await {
+        eprintln!("warning: {problem}");
+    }
+    if let Some(r) = managed {
+        r.stop().await;
+    }
+    let outcome = outcome?;
+    meta.finished_at = chrono::Utc::now().to_rfc3339();
+    meta.interrupted = outcome.interrupted;
+    let results = RunResults {
+        meta,
+        scenario,
+        images,
+        samples: outcome.samples,
+    };
+    let json = serde_json::to_vec_pretty(&results).expect("results serialize");
+    write_atomic(&out.join("results.json"), &json).map_err(|e| Failure::Run { code: 1, error: e })?;
+    print_summary(&results, &out);
+    if let Some(reason) = outcome.stopped_because {
+        return Err(Failure::Run { code: 1, error: anyhow!("{reason}; samples so far are in {}", out.display()) });
+    }
+    if outcome.interrupted {
+        return Err(Failure::Run {
+            code: 130,
+            error: anyhow!("interrupted; the samples taken are in {}", out.display()),
+        });
+    }
+    let failed = results.samples.iter().filter(|s| !s.is_ok()).count();
+    if failed > 0 {
+        return Err(Failure::Run {
+            code: 1,
+            error: anyhow!(
+                "{failed} of {} samples failed; see the message column of {}",
+                results.samples.len(),
+                out.join("samples.csv").display()
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Prepares and takes every sample, writing each row of samples.csv as it finishes.
+async fn sample_all(
+    runner: &mut Runner<DockerEngine>,
+    push: bool,
+    out: &Path,
+) -> Result<crate::bench::runner::RunOutcome, Failure> {
+    let mut csv = SamplesCsv::create(&out.join("samples.csv")).map_err(Failure::Input)?;
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} {msg}")
+            .expect("valid template"),
+    );
+    let mut write_error = None;
+    let mut on_event = |event: &RunEvent| match event {
+        RunEvent::Step(text) => bar.println(format!("  {text}")),
+        RunEvent::Started { run_id, total } => {
+            bar.println(format!("run {run_id}: {total} samples (warm-up included)"));
+            bar.set_length(*total);
+        }
+        RunEvent::SampleFinished { sample, warmup } => {
+            bar.inc(1);
+            let ms = sample.total_us.map(|t| format!("{:.1} ms", t as f64 / 1000.0));
+            bar.set_message(format!(
+                "{}/{} {} {}{}",
+                sample.pair,
+                sample.variant,
+                sample.mode,
+                ms.unwrap_or_else(|| sample.outcome.to_string()),
+                if *warmup { " (warm-up)" } else { "" }
+            ));
+            if !sample.is_ok() {
+                bar.println(format!("  {}/{} {}: {}: {}", sample.pair, sample.variant, sample.mode, sample.outcome, sample.message));
+            }
+            if !warmup && write_error.is_none() {
+                if let Err(e) = csv.append(sample) {
+                    write_error = Some(e);
+                }
+            }
+        }
+        RunEvent::Finished { .. } => bar.finish_and_clear(),
+    };
+    runner
+        .prepare(push, &mut on_event)
+        .await
+        .map_err(|e| Failure::Environment(e.into()))?;
+    let outcome = runner.run(&mut on_event).await;
+    match write_error {
+        Some(e) => Err(Failure::Run { code: 1, error: e }),
+        None => Ok(outcome),
+    }
+}
+
+/// Size, layers and compressed bytes of every image, while the run's tags still exist.
+async fn image_facts(
+    engine: &DockerEngine,
+    runner: &Runner<DockerEngine>,
+    scenario: &Scenario,
+    registry: Option<&str>,
+) -> Vec<ImageFacts> {
+    let mut facts = Vec::new();
+    for image in &runner.images().images {
+        let Ok(Some(local)) = engine.local_image(&image.run_ref).await else {
+            continue;
+        };
+        let compressed = match registry.and_then(|h| h.parse().ok()) {
+            Some(addr) => manifest_size(addr, image.scenario_ref.repository(), image.scenario_ref.tag())
+                .await
+                .ok()
+                .map(|m| m.compressed_bytes),
+            None => None,
+        };
+        facts.push(ImageFacts {
+            pair: scenario.pairs[image.pair].name.clone(),
+            variant: Some(image.variant),
+            image: image.scenario_ref.to_string(),
+            id: local.id,
+            size_bytes: local.size_bytes,
+            layers: local.layers,
+            compressed_bytes: compressed,
+        });
+    }
+    facts
+}
+
+fn strip_scheme(url: &str) -> String {
+    url.trim_start_matches("http://")
+        .trim_start_matches("https://")
+        .trim_end_matches('/')
+        .to_string()
+}
+
+fn print_summary(results: &RunResults, out: &Path) {
+    let ok = results.samples.iter().filter(|s| s.is_ok()).count();
+    println!(
+        "{} samples, {ok} ok; results in {}",
+        results.samples.len(),
+        out.display()
+    );
+}

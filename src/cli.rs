@@ -1,0 +1,82 @@
+//! Command-line definitions (clap) only; the work happens in [`crate::app`].
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Measure what moving from a fat container image to a distroless one really gains:
+/// pull cost, time-to-ready and size, on your own images, against the real Docker daemon.
+#[derive(Debug, Parser)]
+#[command(name = "imagebench", version, propagate_version = true)]
+#[command(after_help = "Start with `imagebench demo`: it builds the demo images offline, \
+starts a local registry on 127.0.0.1 and runs scenarios/demo.toml cold and warm.\n\
+Exit codes: 0 success, 1 failed samples or a regression, 2 bad input, 3 environment \
+(no Docker daemon, no registry binary), 130 interrupted.")]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a scenario: pull, create, start and probe every image, cold and warm, and
+    /// write samples.csv and results.json.
+    Run(RunArgs),
+    /// Build the demo images (if needed) and run the demo scenario.
+    Demo(RunArgs),
+    /// Check scenario files without touching Docker.
+    Validate {
+        /// Scenario files (TOML).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Remove containers left behind by earlier runs (found by their `imagebench.run` label).
+    Clean,
+    /// Build the demo image pairs offline from Debian packages (cached; idempotent).
+    Fixtures {
+        /// Rebuild even if the images are up to date.
+        #[arg(long)]
+        force: bool,
+        /// Build only this pair (static, node or python).
+        #[arg(long, value_name = "PAIR")]
+        only: Option<String>,
+    },
+}
+
+/// Which modes to measure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ModeArg {
+    /// Images removed first: every sample pulls.
+    Cold,
+    /// Images present: only container start.
+    Warm,
+    /// Both.
+    Both,
+}
+
+/// Options of `run` (and `demo`), in hyperfine's vocabulary where it fits.
+#[derive(Debug, Clone, Args)]
+pub struct RunArgs {
+    /// Scenario file.
+    #[arg(default_value = "scenarios/demo.toml")]
+    pub scenario: PathBuf,
+    /// Measured rounds (overrides the scenario's `runs`).
+    #[arg(long, short = 'r', value_name = "N")]
+    pub runs: Option<u32>,
+    /// Discarded warm-up rounds (overrides the scenario's `warmup`).
+    #[arg(long, short = 'w', value_name = "N")]
+    pub warmup: Option<u32>,
+    /// Modes to measure (overrides the scenario's `modes`).
+    #[arg(long, value_enum)]
+    pub mode: Option<ModeArg>,
+    /// Output folder [default: results/<scenario>-<timestamp>/].
+    #[arg(long, short = 'o', value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Seed of the shuffled order (random by default; recorded in results.json).
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Emulated link between the daemon and the managed registry, like `100mbit/20ms`.
+    #[arg(long, value_name = "BANDWIDTH/DELAY")]
+    pub link: Option<String>,
+}
