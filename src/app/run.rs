@@ -213,6 +213,10 @@ async fn image_facts(
 ) -> Vec<ImageFacts> {
     let mut facts = Vec::new();
     for image in &runner.images().images {
+        if let Err(e) = runner.images().make_warm(engine, image).await {
+            eprintln!("warning: no size for {}: {e}", image.scenario_ref);
+            continue;
+        }
         let Ok(Some(local)) = engine.local_image(&image.run_ref).await else {
             continue;
         };

@@ -183,7 +183,7 @@ impl<E: Engine> Runner<E> {
         let pair = &self.scenario.pairs[slot.pair];
         let report = m.pull_report.unwrap_or_default();
         let pulled = m.pull.is_some();
-        let total = match (slot.mode, m.pull, m.time_to_ready) {
+        let total_us = match (slot.mode, us(m.pull), us(m.time_to_ready)) {
             (Mode::Cold, Some(p), Some(t)) => Some(p + t),
             (Mode::Warm, _, Some(t)) => Some(t),
             _ => None,
@@ -212,7 +212,7 @@ impl<E: Engine> Runner<E> {
             start_us: us(m.start),
             ready_wait_us: us(m.ready_wait),
             time_to_ready_us: us(m.time_to_ready),
-            total_us: us(total),
+            total_us,
             pull_bytes: report.bytes.filter(|_| pulled),
             pull_layers: pulled.then_some(report.layers),
             pull_layers_cached: pulled.then_some(report.layers_cached),

@@ -1,0 +1,124 @@
+//! End-to-end runs of the imagebench binary against the real daemon and a real registry.
+
+mod common;
+
+use common::*;
+use imagebench::bench::record::read_samples;
+use imagebench::bench::sample::{Mode, Outcome};
+use imagebench::engine::Engine;
+
+/// A two-pair scenario (HTTP and log probes), cold and warm, through the managed registry.
+#[tokio::test(flavor = "multi_thread")]
+async fn two_pairs_cold_and_warm_end_to_end() {
+    let engine = engine().await;
+    let port = free_port();
+    let tag = format!("t{port}");
+    let http = httpd(port);
+    let http: Vec<&str> = http.iter().map(String::as_str).collect();
+    let log_cmd = ["/bin/busybox", "sh", "-c", "echo starting; echo ready to serve; sleep 60"];
+    let images = [
+        busybox_image(&engine, &format!("imagebench-test/web:fat-{tag}"), &http, 3 << 20).await,
+        busybox_image(&engine, &format!("imagebench-test/web:dl-{tag}"), &http, 0).await,
+        busybox_image(&engine, &format!("imagebench-test/logger:fat-{tag}"), &log_cmd, 1 << 20).await,
+        busybox_image(&engine, &format!("imagebench-test/logger:dl-{tag}"), &log_cmd, 0).await,
+    ];
+    let _guard = RemoveOnDrop(images.to_vec());
+    let ids_before: Vec<String> = {
+        let mut ids = Vec::new();
+        for i in &images {
+            ids.push(engine.local_image(i).await.unwrap().unwrap().id);
+        }
+        ids
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("two.toml");
+    std::fs::write(
+        &scenario,
+        format!(
+            r#"
+name = "two-pairs"
+runs = 2
+warmup = 1
+modes = ["cold", "warm"]
+seed = 7
+[registry]
+managed = true
+
+[[pair]]
+name = "web"
+timeout = "20s"
+ready = {{ http = "http://127.0.0.1:{port}/" }}
+fat = {{ image = "{}" }}
+distroless = {{ image = "{}" }}
+
+[[pair]]
+name = "logger"
+timeout = "20s"
+ready = {{ log = "ready to serve" }}
+fat = {{ image = "{}" }}
+distroless = {{ image = "{}" }}
+"#,
+            images[0], images[1], images[2], images[3]
+        ),
+    )
+    .unwrap();
+    let out_dir = dir.path().join("out");
+    let out = imagebench(
+        &["run", scenario.to_str().unwrap(), "--out", out_dir.to_str().unwrap()],
+        &dir.path().join("cache"),
+    );
+    assert!(out.status.success(), "{}", describe(&out));
+
+    let samples = read_samples(&out_dir.join("samples.csv")).unwrap();
+    assert_eq!(samples.len(), 2 * 2 * 2 * 2, "rounds x pairs x variants x modes");
+    for s in &samples {
+        assert_eq!(s.outcome, Outcome::Ok, "{s:?}");
+        for phase in [s.create_us, s.start_us, s.ready_wait_us, s.time_to_ready_us, s.total_us] {
+            assert!(phase.is_some(), "missing phase in {s:?}");
+        }
+        assert!(s.time_to_ready_us.unwrap() >= s.create_us.unwrap() + s.start_us.unwrap());
+        match s.mode {
+            Mode::Cold => {
+                assert!(s.pull_us.unwrap() > 0, "{s:?}");
+                assert!(s.pull_layers.unwrap() >= 1, "cold pull fetched no layer: {s:?}");
+                assert_eq!(s.pull_layers_cached, Some(0), "{s:?}");
+                assert!(s.pull_bytes.unwrap() > 0, "{s:?}");
+                assert_eq!(s.total_us.unwrap(), s.pull_us.unwrap() + s.time_to_ready_us.unwrap());
+            }
+            Mode::Warm => {
+                assert_eq!(s.pull_us, None, "{s:?}");
+                assert_eq!(s.total_us, s.time_to_ready_us);
+            }
+        }
+    }
+    // The fat image pulls more bytes than its distroless twin.
+    let cold_bytes = |image: &str| {
+        samples
+            .iter()
+            .filter(|s| s.mode == Mode::Cold && s.image == image)
+            .map(|s| s.pull_bytes.unwrap())
+            .max()
+            .unwrap()
+    };
+    assert!(cold_bytes(&images[0]) > cold_bytes(&images[1]) + (2 << 20));
+
+    let results = results(&out_dir);
+    assert_eq!(results.samples, samples);
+    assert_eq!(results.meta.seed, 7);
+    assert!(!results.meta.docker_version.is_empty());
+    assert!(!results.meta.kernel.is_empty());
+    assert!(results.meta.cpus >= 1);
+    assert!(!results.meta.finished_at.is_empty());
+    assert_eq!(results.images.len(), 4);
+    for facts in &results.images {
+        assert!(facts.compressed_bytes.unwrap() > 0, "{facts:?}");
+        assert!(facts.size_bytes > 0);
+    }
+
+    // Nothing left behind, and the user's tags are back on the same images.
+    assert!(leftover_containers(&engine, Some(&results.meta.run_id)).await.is_empty());
+    for (image, id) in images.iter().zip(&ids_before) {
+        let now = engine.local_image(image).await.unwrap();
+        assert_eq!(now.map(|i| i.id).as_ref(), Some(id), "tag {image} not restored");
+    }
+}
