@@ -7,10 +7,12 @@ use std::path::PathBuf;
 /// pull cost, time-to-ready and size, on your own images, against the real Docker daemon.
 #[derive(Debug, Parser)]
 #[command(name = "imagebench", version, propagate_version = true)]
-#[command(after_help = "Start with `imagebench demo`: it builds the demo images offline, \
+#[command(
+    after_help = "Start with `imagebench demo`: it builds the demo images offline, \
 starts a local registry on 127.0.0.1 and runs scenarios/demo.toml cold and warm.\n\
 Exit codes: 0 success, 1 failed samples or a regression, 2 bad input, 3 environment \
-(no Docker daemon, no registry binary), 130 interrupted.")]
+(no Docker daemon, no registry binary), 130 interrupted."
+)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]

@@ -35,9 +35,12 @@ pub async fn get(
     max_body: usize,
     timeout: Duration,
 ) -> std::io::Result<Response> {
-    tokio::time::timeout(timeout, get_inner(addr, host, path, extra_headers, max_body))
-        .await
-        .map_err(|_| std::io::Error::new(std::io::ErrorKind::TimedOut, "no answer in time"))?
+    tokio::time::timeout(
+        timeout,
+        get_inner(addr, host, path, extra_headers, max_body),
+    )
+    .await
+    .map_err(|_| std::io::Error::new(std::io::ErrorKind::TimedOut, "no answer in time"))?
 }
 
 async fn get_inner(
@@ -137,8 +140,15 @@ mod tests {
 
     #[test]
     fn parses_plain_and_chunked() {
-        let r = parse_response(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-A: b\r\n\r\nhi", 100).unwrap();
-        assert_eq!((r.status, r.body.as_slice(), r.header("x-a")), (200, &b"hi"[..], Some("b")));
+        let r = parse_response(
+            b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-A: b\r\n\r\nhi",
+            100,
+        )
+        .unwrap();
+        assert_eq!(
+            (r.status, r.body.as_slice(), r.header("x-a")),
+            (200, &b"hi"[..], Some("b"))
+        );
         let r = parse_response(
             b"HTTP/1.1 404 NF\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n",
             100,

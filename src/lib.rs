@@ -4,11 +4,11 @@
 //! [`engine::Engine`] trait; the runner emits samples; [`stats`] and [`report`] turn the
 //! finished [`results::RunResults`] into tables and charts.
 
+pub mod app;
 pub mod bench;
+pub mod cli;
+pub mod engine;
+pub mod http;
 pub mod registry;
 pub mod results;
 pub mod scenario;
-pub mod engine;
-pub mod http;
-pub mod app;
-pub mod cli;

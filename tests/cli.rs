@@ -54,7 +54,12 @@ fn no_daemon_is_an_environment_error_naming_the_socket() {
     let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/demo.toml");
     let out_dir = tempfile::tempdir().unwrap();
     let out = Command::new(common::binary())
-        .args(["run", scenario.to_str().unwrap(), "--out", out_dir.path().to_str().unwrap()])
+        .args([
+            "run",
+            scenario.to_str().unwrap(),
+            "--out",
+            out_dir.path().to_str().unwrap(),
+        ])
         .env("DOCKER_HOST", "unix:///tmp/imagebench-no-such.sock")
         .output()
         .unwrap();

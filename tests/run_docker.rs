@@ -15,12 +15,35 @@ async fn two_pairs_cold_and_warm_end_to_end() {
     let tag = format!("t{port}");
     let http = httpd(port);
     let http: Vec<&str> = http.iter().map(String::as_str).collect();
-    let log_cmd = ["/bin/busybox", "sh", "-c", "echo starting; echo ready to serve; sleep 60"];
+    let log_cmd = [
+        "/bin/busybox",
+        "sh",
+        "-c",
+        "echo starting; echo ready to serve; sleep 60",
+    ];
     let images = [
-        busybox_image(&engine, &format!("imagebench-test/web:fat-{tag}"), &http, 3 << 20).await,
+        busybox_image(
+            &engine,
+            &format!("imagebench-test/web:fat-{tag}"),
+            &http,
+            3 << 20,
+        )
+        .await,
         busybox_image(&engine, &format!("imagebench-test/web:dl-{tag}"), &http, 0).await,
-        busybox_image(&engine, &format!("imagebench-test/logger:fat-{tag}"), &log_cmd, 1 << 20).await,
-        busybox_image(&engine, &format!("imagebench-test/logger:dl-{tag}"), &log_cmd, 0).await,
+        busybox_image(
+            &engine,
+            &format!("imagebench-test/logger:fat-{tag}"),
+            &log_cmd,
+            1 << 20,
+        )
+        .await,
+        busybox_image(
+            &engine,
+            &format!("imagebench-test/logger:dl-{tag}"),
+            &log_cmd,
+            0,
+        )
+        .await,
     ];
     let _guard = RemoveOnDrop(images.to_vec());
     let ids_before: Vec<String> = {
@@ -64,26 +87,47 @@ distroless = {{ image = "{}" }}
     .unwrap();
     let out_dir = dir.path().join("out");
     let out = imagebench(
-        &["run", scenario.to_str().unwrap(), "--out", out_dir.to_str().unwrap()],
+        &[
+            "run",
+            scenario.to_str().unwrap(),
+            "--out",
+            out_dir.to_str().unwrap(),
+        ],
         &dir.path().join("cache"),
     );
     assert!(out.status.success(), "{}", describe(&out));
 
     let samples = read_samples(&out_dir.join("samples.csv")).unwrap();
-    assert_eq!(samples.len(), 2 * 2 * 2 * 2, "rounds x pairs x variants x modes");
+    assert_eq!(
+        samples.len(),
+        2 * 2 * 2 * 2,
+        "rounds x pairs x variants x modes"
+    );
     for s in &samples {
         assert_eq!(s.outcome, Outcome::Ok, "{s:?}");
-        for phase in [s.create_us, s.start_us, s.ready_wait_us, s.time_to_ready_us, s.total_us] {
+        for phase in [
+            s.create_us,
+            s.start_us,
+            s.ready_wait_us,
+            s.time_to_ready_us,
+            s.total_us,
+        ] {
             assert!(phase.is_some(), "missing phase in {s:?}");
         }
         assert!(s.time_to_ready_us.unwrap() >= s.create_us.unwrap() + s.start_us.unwrap());
         match s.mode {
             Mode::Cold => {
                 assert!(s.pull_us.unwrap() > 0, "{s:?}");
-                assert!(s.pull_layers.unwrap() >= 1, "cold pull fetched no layer: {s:?}");
+                assert!(
+                    s.pull_layers.unwrap() >= 1,
+                    "cold pull fetched no layer: {s:?}"
+                );
                 assert_eq!(s.pull_layers_cached, Some(0), "{s:?}");
                 assert!(s.pull_bytes.unwrap() > 0, "{s:?}");
-                assert_eq!(s.total_us.unwrap(), s.pull_us.unwrap() + s.time_to_ready_us.unwrap());
+                assert_eq!(
+                    s.total_us.unwrap(),
+                    s.pull_us.unwrap() + s.time_to_ready_us.unwrap()
+                );
             }
             Mode::Warm => {
                 assert_eq!(s.pull_us, None, "{s:?}");
@@ -116,9 +160,15 @@ distroless = {{ image = "{}" }}
     }
 
     // Nothing left behind, and the user's tags are back on the same images.
-    assert!(leftover_containers(&engine, Some(&results.meta.run_id)).await.is_empty());
+    assert!(leftover_containers(&engine, Some(&results.meta.run_id))
+        .await
+        .is_empty());
     for (image, id) in images.iter().zip(&ids_before) {
         let now = engine.local_image(image).await.unwrap();
-        assert_eq!(now.map(|i| i.id).as_ref(), Some(id), "tag {image} not restored");
+        assert_eq!(
+            now.map(|i| i.id).as_ref(),
+            Some(id),
+            "tag {image} not restored"
+        );
     }
 }

@@ -62,7 +62,12 @@ fn validate(files: &[std::path::PathBuf]) -> Result<(), Failure> {
     let mut errors = Vec::new();
     for file in files {
         match Scenario::load(file) {
-            Ok(s) => println!("{}: ok ({} pair(s), {} run(s))", file.display(), s.pairs.len(), s.runs),
+            Ok(s) => println!(
+                "{}: ok ({} pair(s), {} run(s))",
+                file.display(),
+                s.pairs.len(),
+                s.runs
+            ),
             Err(e) => errors.push(e.to_string()),
         }
     }

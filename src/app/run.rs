@@ -63,13 +63,24 @@ pub async fn run(args: &RunArgs) -> Result<(), Failure> {
         crate::bench::plan::fresh_seed() & 0xffff
     );
     let out = args.out.clone().unwrap_or_else(|| {
-        PathBuf::from("results").join(format!("{}-{}", scenario.name, started.format("%Y%m%d-%H%M%S")))
+        PathBuf::from("results").join(format!(
+            "{}-{}",
+            scenario.name,
+            started.format("%Y%m%d-%H%M%S")
+        ))
     });
-    std::fs::create_dir_all(&out)
-        .map_err(|e| Failure::Input(anyhow!("cannot create output folder {}: {e}", out.display())))?;
+    std::fs::create_dir_all(&out).map_err(|e| {
+        Failure::Input(anyhow!(
+            "cannot create output folder {}: {e}",
+            out.display()
+        ))
+    })?;
     let cancel = signals::install();
     let engine = connect().await?;
-    let info = engine.info().await.map_err(|e| Failure::Environment(e.into()))?;
+    let info = engine
+        .info()
+        .await
+        .map_err(|e| Failure::Environment(e.into()))?;
     let registry_cfg = scenario.registry.clone().unwrap_or_default();
     let managed = if registry_cfg.managed {
         eprintln!("starting the managed registry on 127.0.0.1");
@@ -127,10 +138,14 @@ pub async fn run(args: &RunArgs) -> Result<(), Failure> {
         samples: outcome.samples,
     };
     let json = serde_json::to_vec_pretty(&results).expect("results serialize");
-    write_atomic(&out.join("results.json"), &json).map_err(|e| Failure::Run { code: 1, error: e })?;
+    write_atomic(&out.join("results.json"), &json)
+        .map_err(|e| Failure::Run { code: 1, error: e })?;
     print_summary(&results, &out);
     if let Some(reason) = outcome.stopped_because {
-        return Err(Failure::Run { code: 1, error: anyhow!("{reason}; samples so far are in {}", out.display()) });
+        return Err(Failure::Run {
+            code: 1,
+            error: anyhow!("{reason}; samples so far are in {}", out.display()),
+        });
     }
     if outcome.interrupted {
         return Err(Failure::Run {
@@ -173,7 +188,9 @@ async fn sample_all(
         }
         RunEvent::SampleFinished { sample, warmup } => {
             bar.inc(1);
-            let ms = sample.total_us.map(|t| format!("{:.1} ms", t as f64 / 1000.0));
+            let ms = sample
+                .total_us
+                .map(|t| format!("{:.1} ms", t as f64 / 1000.0));
             bar.set_message(format!(
                 "{}/{} {} {}{}",
                 sample.pair,
@@ -183,7 +200,10 @@ async fn sample_all(
                 if *warmup { " (warm-up)" } else { "" }
             ));
             if !sample.is_ok() {
-                bar.println(format!("  {}/{} {}: {}: {}", sample.pair, sample.variant, sample.mode, sample.outcome, sample.message));
+                bar.println(format!(
+                    "  {}/{} {}: {}: {}",
+                    sample.pair, sample.variant, sample.mode, sample.outcome, sample.message
+                ));
             }
             if !warmup && write_error.is_none() {
                 if let Err(e) = csv.append(sample) {
@@ -221,10 +241,14 @@ async fn image_facts(
             continue;
         };
         let compressed = match registry.and_then(|h| h.parse().ok()) {
-            Some(addr) => manifest_size(addr, image.scenario_ref.repository(), image.scenario_ref.tag())
-                .await
-                .ok()
-                .map(|m| m.compressed_bytes),
+            Some(addr) => manifest_size(
+                addr,
+                image.scenario_ref.repository(),
+                image.scenario_ref.tag(),
+            )
+            .await
+            .ok()
+            .map(|m| m.compressed_bytes),
             None => None,
         };
         facts.push(ImageFacts {

@@ -105,7 +105,11 @@ impl ImageSet {
             if image.run_ref == image.scenario_ref.as_str() {
                 continue;
             }
-            if engine.local_image(image.scenario_ref.as_str()).await?.is_none() {
+            if engine
+                .local_image(image.scenario_ref.as_str())
+                .await?
+                .is_none()
+            {
                 return Err(EngineError::other(
                     "find image",
                     image.scenario_ref.as_str(),
@@ -113,7 +117,10 @@ impl ImageSet {
                      build it first (`imagebench fixtures` builds the demo images) or pull it",
                 ));
             }
-            step(format!("pushing {} to {}", image.scenario_ref, image.run_ref));
+            step(format!(
+                "pushing {} to {}",
+                image.scenario_ref, image.run_ref
+            ));
             engine
                 .tag_image(image.scenario_ref.as_str(), &image.run_ref)
                 .await?;

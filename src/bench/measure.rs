@@ -103,7 +103,10 @@ pub async fn measure<E: Engine>(
                 Ready::Exit(want) => format!("exited with code {code}, expected {want}"),
                 _ => format!("exited with code {code} before it was ready"),
             };
-            m.fail(Outcome::Exited, format!("ready phase: container {expected}{tail}"))
+            m.fail(
+                Outcome::Exited,
+                format!("ready phase: container {expected}{tail}"),
+            )
         }
         ProbeEnd::TimedOut => {
             let tail = last_lines(engine, &id).await;
@@ -124,7 +127,10 @@ async fn last_lines<E: Engine>(engine: &E, id: &str) -> String {
         Ok(text) if !text.trim().is_empty() => {
             let mut text = text.trim_end().replace('\n', " | ");
             if text.len() > 2000 {
-                let cut = (0..=2000).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0);
+                let cut = (0..=2000)
+                    .rev()
+                    .find(|i| text.is_char_boundary(*i))
+                    .unwrap_or(0);
                 text.truncate(cut);
                 text.push('…');
             }

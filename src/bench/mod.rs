@@ -1,10 +1,10 @@
 //! The runner: rounds, samples, cold/warm policy, cleanup.
 
-pub mod sample;
+pub mod cleanup;
 pub mod events;
 pub mod images;
 pub mod measure;
 pub mod plan;
-pub mod cleanup;
-pub mod runner;
 pub mod record;
+pub mod runner;
+pub mod sample;

@@ -28,7 +28,11 @@ pub fn plan(scenario: &Scenario, seed: u64) -> Vec<Slot> {
             .flat_map(|pair| {
                 Variant::ALL.into_iter().flat_map(move |variant| {
                     scenario.modes.iter().map(move |&mode| Slot {
-                        round: if warmup { round } else { round - scenario.warmup },
+                        round: if warmup {
+                            round
+                        } else {
+                            round - scenario.warmup
+                        },
                         warmup,
                         pair,
                         variant,
@@ -39,7 +43,7 @@ pub fn plan(scenario: &Scenario, seed: u64) -> Vec<Slot> {
             .collect();
         // Fisher-Yates with a seeded generator: the same seed gives the same order.
         for i in (1..round_slots.len()).rev() {
-            let j = (rng.next() % (i as u64 + 1)) as usize;
+            let j = (rng.next_u64() % (i as u64 + 1)) as usize;
             round_slots.swap(i, j);
         }
         slots.extend(round_slots);
@@ -54,7 +58,7 @@ pub struct SplitMix64(pub u64);
 
 impl SplitMix64 {
     /// The next 64 random bits.
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -69,7 +73,7 @@ pub fn fresh_seed() -> u64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos() as u64)
         .unwrap_or(0);
-    SplitMix64(nanos ^ u64::from(std::process::id())).next()
+    SplitMix64(nanos ^ u64::from(std::process::id())).next_u64()
 }
 
 #[cfg(test)]

@@ -16,9 +16,12 @@ pub struct SamplesCsv {
 impl SamplesCsv {
     /// Creates (or truncates) the file and writes the header.
     pub fn create(path: &Path) -> anyhow::Result<SamplesCsv> {
-        let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+        let file =
+            File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
         Ok(SamplesCsv {
-            writer: csv::WriterBuilder::new().has_headers(true).from_writer(file),
+            writer: csv::WriterBuilder::new()
+                .has_headers(true)
+                .from_writer(file),
             path: path.to_path_buf(),
         })
     }
@@ -34,12 +37,14 @@ impl SamplesCsv {
 
 /// Reads every sample of a `samples.csv`.
 pub fn read_samples(path: &Path) -> anyhow::Result<Vec<Sample>> {
-    let mut reader = csv::Reader::from_path(path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
+    let mut reader =
+        csv::Reader::from_path(path).with_context(|| format!("cannot read {}", path.display()))?;
     reader
         .deserialize()
         .enumerate()
-        .map(|(i, row)| row.with_context(|| format!("{}: row {} is not a sample", path.display(), i + 2)))
+        .map(|(i, row)| {
+            row.with_context(|| format!("{}: row {} is not a sample", path.display(), i + 2))
+        })
         .collect()
 }
 

@@ -76,16 +76,22 @@ impl<E: Engine> Runner<E> {
         }
         if self.scenario.modes.contains(&Mode::Cold) {
             for image in &self.images.images {
-                on_event(&RunEvent::Step(format!("checking that {} can be pulled", image.run_ref)));
-                self.engine.pull(&image.run_ref).await.map_err(|e| EngineError {
-                    message: format!(
-                        "{}. Cold samples remove the image and pull it again, so it must come \
+                on_event(&RunEvent::Step(format!(
+                    "checking that {} can be pulled",
+                    image.run_ref
+                )));
+                self.engine
+                    .pull(&image.run_ref)
+                    .await
+                    .map_err(|e| EngineError {
+                        message: format!(
+                            "{}. Cold samples remove the image and pull it again, so it must come \
                          from a registry: set [registry] managed = true in the scenario, or run \
                          with --mode warm",
-                        e.message
-                    ),
-                    ..e
-                })?;
+                            e.message
+                        ),
+                        ..e
+                    })?;
             }
         }
         Ok(())
@@ -166,7 +172,14 @@ impl<E: Engine> Runner<E> {
             network: pair.network.as_str().to_string(),
             labels: HashMap::from([(RUN_LABEL.to_string(), self.run_id.clone())]),
         };
-        let mut m = measure(&self.engine, &container, &pair.ready, pair.timeout.0, slot.mode).await;
+        let mut m = measure(
+            &self.engine,
+            &container,
+            &pair.ready,
+            pair.timeout.0,
+            slot.mode,
+        )
+        .await;
         if let Some(id) = &m.container {
             if let Err(e) = self.engine.remove_container(id).await {
                 m.message = join(&m.message, &format!("cleanup phase: {}", e));

@@ -87,7 +87,9 @@ impl DockerEngine {
 /// Maps a bollard error to the project's error, keeping the operation and target.
 fn classify(op: &'static str, target: &str, e: BollardError) -> EngineError {
     let kind = match &e {
-        BollardError::DockerResponseServerError { status_code: 404, .. } => ErrorKind::NotFound,
+        BollardError::DockerResponseServerError {
+            status_code: 404, ..
+        } => ErrorKind::NotFound,
         BollardError::DockerResponseServerError { .. }
         | BollardError::DockerStreamError { .. }
         | BollardError::DockerContainerWaitError { .. } => ErrorKind::Other,
@@ -200,7 +202,10 @@ impl Engine for DockerEngine {
 
     async fn tag_image(&self, source: &str, target: &str) -> EngineResult<()> {
         let (repo, tag) = split_tag(target);
-        let options = TagImageOptionsBuilder::default().repo(repo).tag(tag).build();
+        let options = TagImageOptionsBuilder::default()
+            .repo(repo)
+            .tag(tag)
+            .build();
         self.docker
             .tag_image(source, Some(options))
             .await
@@ -331,7 +336,11 @@ impl Engine for DockerEngine {
         }
     }
 
-    async fn containers_labelled(&self, key: &str, value: Option<&str>) -> EngineResult<Vec<String>> {
+    async fn containers_labelled(
+        &self,
+        key: &str,
+        value: Option<&str>,
+    ) -> EngineResult<Vec<String>> {
         let filter = match value {
             Some(v) => format!("{key}={v}"),
             None => key.to_string(),
@@ -365,7 +374,10 @@ mod tests {
     #[test]
     fn splits_tags_but_not_ports() {
         assert_eq!(split_tag("a/b:1"), ("a/b", "1"));
-        assert_eq!(split_tag("127.0.0.1:5000/a/b"), ("127.0.0.1:5000/a/b", "latest"));
+        assert_eq!(
+            split_tag("127.0.0.1:5000/a/b"),
+            ("127.0.0.1:5000/a/b", "latest")
+        );
         assert_eq!(split_tag("127.0.0.1:5000/a:x"), ("127.0.0.1:5000/a", "x"));
     }
 }

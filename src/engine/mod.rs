@@ -131,18 +131,25 @@ pub trait Engine: Clone + Send + Sync + 'static {
     /// Pulls an image to completion, reading the progress stream.
     fn pull(&self, image: &str) -> impl Future<Output = EngineResult<PullReport>> + Send;
     /// The local image a reference or id names, if present.
-    fn local_image(&self, image: &str)
-        -> impl Future<Output = EngineResult<Option<LocalImage>>> + Send;
+    fn local_image(
+        &self,
+        image: &str,
+    ) -> impl Future<Output = EngineResult<Option<LocalImage>>> + Send;
     /// Removes an image by id or reference; with an id, every tag goes with it.
     fn remove_image(&self, image: &str) -> impl Future<Output = EngineResult<()>> + Send;
     /// Tags `source` as `target` (`repo:tag`).
-    fn tag_image(&self, source: &str, target: &str)
-        -> impl Future<Output = EngineResult<()>> + Send;
+    fn tag_image(
+        &self,
+        source: &str,
+        target: &str,
+    ) -> impl Future<Output = EngineResult<()>> + Send;
     /// Pushes an image to its registry.
     fn push_image(&self, image: &str) -> impl Future<Output = EngineResult<()>> + Send;
     /// Creates a container; returns its id.
-    fn create_container(&self, spec: &ContainerSpec)
-        -> impl Future<Output = EngineResult<String>> + Send;
+    fn create_container(
+        &self,
+        spec: &ContainerSpec,
+    ) -> impl Future<Output = EngineResult<String>> + Send;
     /// Attaches to stdout and stderr; call before starting so no early line is missed.
     fn attach_output(&self, id: &str) -> impl Future<Output = EngineResult<OutputStream>> + Send;
     /// Starts a created container.
@@ -154,6 +161,9 @@ pub trait Engine: Clone + Send + Sync + 'static {
     /// Stops (at once) and removes a container and its anonymous volumes.
     fn remove_container(&self, id: &str) -> impl Future<Output = EngineResult<()>> + Send;
     /// Ids of every container, running or not, with label `key` (and `value`, if given).
-    fn containers_labelled(&self, key: &str, value: Option<&str>)
-        -> impl Future<Output = EngineResult<Vec<String>>> + Send;
+    fn containers_labelled(
+        &self,
+        key: &str,
+        value: Option<&str>,
+    ) -> impl Future<Output = EngineResult<Vec<String>>> + Send;
 }

@@ -109,7 +109,15 @@ async fn attempt(ready: &Ready) -> bool {
                 return false;
             };
             let addr = std::net::SocketAddr::new(ip, parts.port);
-            match crate::http::get(addr, &parts.host, &parts.path, &[], 0, Duration::from_secs(2)).await
+            match crate::http::get(
+                addr,
+                &parts.host,
+                &parts.path,
+                &[],
+                0,
+                Duration::from_secs(2),
+            )
+            .await
             {
                 Ok(r) => (200..400).contains(&r.status),
                 Err(_) => false,
@@ -207,10 +215,16 @@ mod tests {
         let ready = Ready::Tcp(crate::scenario::TcpTarget::parse(&port.to_string()).unwrap());
         let deadline = Instant::now() + Duration::from_secs(5);
         let never = std::future::pending::<EngineResult<i64>>();
-        assert_eq!(wait_ready(&ready, None, never, deadline).await, ProbeEnd::Ready);
+        assert_eq!(
+            wait_ready(&ready, None, never, deadline).await,
+            ProbeEnd::Ready
+        );
         drop(listener);
         let exited = async { Ok(3) };
-        assert_eq!(wait_ready(&ready, None, exited, deadline).await, ProbeEnd::Exited(3));
+        assert_eq!(
+            wait_ready(&ready, None, exited, deadline).await,
+            ProbeEnd::Exited(3)
+        );
     }
 
     #[tokio::test]
@@ -218,6 +232,9 @@ mod tests {
         let ready = Ready::Exit(0);
         let deadline = Instant::now() + Duration::from_millis(20);
         let never = std::future::pending::<EngineResult<i64>>();
-        assert_eq!(wait_ready(&ready, None, never, deadline).await, ProbeEnd::TimedOut);
+        assert_eq!(
+            wait_ready(&ready, None, never, deadline).await,
+            ProbeEnd::TimedOut
+        );
     }
 }

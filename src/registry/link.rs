@@ -59,7 +59,13 @@ mod tests {
         assert_eq!(l.bytes_per_sec, 12_500_000.0);
         assert_eq!(l.rtt, Duration::from_millis(20));
         assert_eq!(LinkSpec::parse("1gbit/0ms").unwrap().rtt, Duration::ZERO);
-        for bad in ["100mbit", "fast/20ms", "100mb/20ms", "1kbit/1ms", "100mbit/x"] {
+        for bad in [
+            "100mbit",
+            "fast/20ms",
+            "100mb/20ms",
+            "1kbit/1ms",
+            "100mbit/x",
+        ] {
             assert!(LinkSpec::parse(bad).is_err(), "{bad}");
         }
     }

@@ -102,8 +102,15 @@ impl ManagedRegistry {
                 let _ = std::fs::remove_file(&config);
                 return Err(format!("exited at start with {status}"));
             }
-            let answer =
-                crate::http::get(addr, &addr.to_string(), "/v2/", &[], 0, Duration::from_secs(1)).await;
+            let answer = crate::http::get(
+                addr,
+                &addr.to_string(),
+                "/v2/",
+                &[],
+                0,
+                Duration::from_secs(1),
+            )
+            .await;
             if matches!(answer, Ok(r) if r.status == 200) {
                 let _ = std::fs::remove_file(&config);
                 return Ok(ManagedRegistry { child, addr });

@@ -68,7 +68,10 @@ mod tests {
         let doc = br#"{"schemaVersion":2,"config":{"size":7},"layers":[{"size":100},{"size":23}]}"#;
         assert_eq!(
             parse_manifest(doc).unwrap(),
-            ManifestSize { compressed_bytes: 123, layers: 2 }
+            ManifestSize {
+                compressed_bytes: 123,
+                layers: 2
+            }
         );
         assert!(parse_manifest(br#"{"manifests":[]}"#).is_err());
         assert!(parse_manifest(b"not json").is_err());

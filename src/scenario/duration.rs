@@ -14,11 +14,13 @@ impl HumanDuration {
         let t = text.trim();
         let split = t
             .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .ok_or_else(|| format!("duration {text:?} has no unit: write it like \"30s\", \"500ms\" or \"2m\""))?;
+            .ok_or_else(|| {
+                format!("duration {text:?} has no unit: write it like \"30s\", \"500ms\" or \"2m\"")
+            })?;
         let (num, unit) = t.split_at(split);
-        let value: f64 = num
-            .parse()
-            .map_err(|_| format!("duration {text:?} does not start with a number: write it like \"30s\""))?;
+        let value: f64 = num.parse().map_err(|_| {
+            format!("duration {text:?} does not start with a number: write it like \"30s\"")
+        })?;
         let scale = match unit.trim() {
             "ms" => 0.001,
             "s" => 1.0,
@@ -43,7 +45,7 @@ impl HumanDuration {
 impl fmt::Display for HumanDuration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let ms = self.0.as_millis();
-        if ms % 1000 == 0 {
+        if ms.is_multiple_of(1000) {
             write!(f, "{}s", ms / 1000)
         } else {
             write!(f, "{ms}ms")
@@ -70,9 +72,18 @@ mod tests {
 
     #[test]
     fn parses_units() {
-        assert_eq!(HumanDuration::parse("250ms").unwrap().0, Duration::from_millis(250));
-        assert_eq!(HumanDuration::parse("1.5s").unwrap().0, Duration::from_millis(1500));
-        assert_eq!(HumanDuration::parse("2m").unwrap().0, Duration::from_secs(120));
+        assert_eq!(
+            HumanDuration::parse("250ms").unwrap().0,
+            Duration::from_millis(250)
+        );
+        assert_eq!(
+            HumanDuration::parse("1.5s").unwrap().0,
+            Duration::from_millis(1500)
+        );
+        assert_eq!(
+            HumanDuration::parse("2m").unwrap().0,
+            Duration::from_secs(120)
+        );
     }
 
     #[test]

@@ -284,7 +284,10 @@ impl Scenario {
             if !seen.insert(pair.name.as_str()) {
                 return Err((
                     quoted,
-                    format!("duplicate pair name {:?}: each [[pair]] needs its own name", pair.name),
+                    format!(
+                        "duplicate pair name {:?}: each [[pair]] needs its own name",
+                        pair.name
+                    ),
                 ));
             }
             let needs_host = matches!(pair.ready, Ready::Http(_) | Ready::Tcp(_));
@@ -300,13 +303,19 @@ impl Scenario {
             }
             if let Ready::LogRegex(re) = &pair.ready {
                 regex::Regex::new(re).map_err(|e| {
-                    (quoted.clone(), format!("pair {:?}: invalid log_regex: {e}", pair.name))
+                    (
+                        quoted.clone(),
+                        format!("pair {:?}: invalid log_regex: {e}", pair.name),
+                    )
                 })?;
             }
             if pair.fat.image == pair.distroless.image {
                 return Err((
                     quoted,
-                    format!("pair {:?}: fat and distroless name the same image", pair.name),
+                    format!(
+                        "pair {:?}: fat and distroless name the same image",
+                        pair.name
+                    ),
                 ));
             }
         }
@@ -339,7 +348,12 @@ fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
     let before = &text[..offset];
     let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
+    let column = before
+        .rsplit('\n')
+        .next()
+        .map(|l| l.chars().count())
+        .unwrap_or(0)
+        + 1;
     (line, column)
 }
 

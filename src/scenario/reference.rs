@@ -11,7 +11,10 @@ static REFERENCE: LazyLock<Regex> = LazyLock::new(|| {
     let component = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
     let tag = r"(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?";
     let digest = r"(?:@sha256:[a-f0-9]{64})?";
-    Regex::new(&format!("^{host}{component}(?:/{component})*{tag}{digest}$")).expect("valid regex")
+    Regex::new(&format!(
+        "^{host}{component}(?:/{component})*{tag}{digest}$"
+    ))
+    .expect("valid regex")
 });
 
 /// An image reference (`registry:5000/team/app:1.2`), checked when read.
@@ -131,9 +134,9 @@ impl ProbeUrl {
         };
         let (host, port) = match authority.rfind(':') {
             Some(i) if !authority[i..].contains(']') => {
-                let port: u16 = authority[i + 1..].parse().map_err(|_| {
-                    format!("probe URL {text:?} has an invalid port")
-                })?;
+                let port: u16 = authority[i + 1..]
+                    .parse()
+                    .map_err(|_| format!("probe URL {text:?} has an invalid port"))?;
                 (&authority[..i], port)
             }
             _ => (authority, 80),
@@ -148,7 +151,10 @@ impl ProbeUrl {
             ));
         }
         Ok(UrlParts {
-            host: host.trim_start_matches('[').trim_end_matches(']').to_string(),
+            host: host
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .to_string(),
             port,
             path: path.to_string(),
         })
@@ -228,7 +234,16 @@ mod tests {
         ] {
             assert!(ImageRef::parse(ok).is_ok(), "{ok}");
         }
-        for bad in ["", "Node", "a b", "x:", "/x", "x//y", "x:tag with space", "-x"] {
+        for bad in [
+            "",
+            "Node",
+            "a b",
+            "x:",
+            "/x",
+            "x//y",
+            "x:tag with space",
+            "-x",
+        ] {
             assert!(ImageRef::parse(bad).is_err(), "{bad}");
         }
     }
@@ -242,7 +257,10 @@ mod tests {
         let r = ImageRef::parse("team/app").unwrap();
         assert_eq!(r.registry_host(), None);
         assert_eq!(r.tag(), "latest");
-        assert_eq!(r.in_registry("127.0.0.1:9").as_str(), "127.0.0.1:9/team/app:latest");
+        assert_eq!(
+            r.in_registry("127.0.0.1:9").as_str(),
+            "127.0.0.1:9/team/app:latest"
+        );
     }
 
     #[test]
@@ -252,7 +270,13 @@ mod tests {
         assert_eq!((parts.port, parts.path.as_str()), (8080, "/health?x=1"));
         assert!(ProbeUrl::parse("http://localhost").is_ok());
         assert!(ProbeUrl::parse("http://[::1]:81/").is_ok());
-        for bad in ["https://127.0.0.1/", "http://10.0.0.1/", "http://example.com/", "http://127.0.0.1:x/", "ftp://x"] {
+        for bad in [
+            "https://127.0.0.1/",
+            "http://10.0.0.1/",
+            "http://example.com/",
+            "http://127.0.0.1:x/",
+            "ftp://x",
+        ] {
             assert!(ProbeUrl::parse(bad).is_err(), "{bad}");
         }
     }

@@ -32,7 +32,7 @@ pub fn noise(len: usize, seed: u64) -> Vec<u8> {
     let mut rng = imagebench::bench::plan::SplitMix64(seed);
     let mut out = Vec::with_capacity(len + 8);
     while out.len() < len {
-        out.extend_from_slice(&rng.next().to_le_bytes());
+        out.extend_from_slice(&rng.next_u64().to_le_bytes());
     }
     out.truncate(len);
     out
@@ -40,17 +40,32 @@ pub fn noise(len: usize, seed: u64) -> Vec<u8> {
 
 /// Builds a one-layer image from the static busybox binary (plus `padding` bytes of noise),
 /// with `cmd` as its command. Returns the reference.
-pub async fn busybox_image(engine: &DockerEngine, reference: &str, cmd: &[&str], padding: usize) -> String {
+pub async fn busybox_image(
+    engine: &DockerEngine,
+    reference: &str,
+    cmd: &[&str],
+    padding: usize,
+) -> String {
     let busybox = std::fs::read("/bin/busybox")
         .expect("/bin/busybox missing: apt-get install busybox-static (.ci/run does)");
     let mut tar = tar::Builder::new(Vec::new());
     add_file(&mut tar, "bin/busybox", &busybox, 0o755);
-    add_file(&mut tar, "www/index.html", b"<h1>imagebench test</h1>\n", 0o644);
+    add_file(
+        &mut tar,
+        "www/index.html",
+        b"<h1>imagebench test</h1>\n",
+        0o644,
+    );
     // A file naming the image keeps its layer its own: no two test images share a layer.
     add_file(&mut tar, "etc/imagebench-test", reference.as_bytes(), 0o644);
     add_file(&mut tar, "etc/passwd", b"root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n", 0o644);
     if padding > 0 {
-        add_file(&mut tar, "opt/padding.bin", &noise(padding, padding as u64), 0o644);
+        add_file(
+            &mut tar,
+            "opt/padding.bin",
+            &noise(padding, padding as u64),
+            0o644,
+        );
     }
     let tarball = tar.into_inner().unwrap();
     let cmd_json = serde_json::to_string(cmd).unwrap();
@@ -123,7 +138,11 @@ pub struct RemoveOnDrop(pub Vec<String>);
 impl Drop for RemoveOnDrop {
     fn drop(&mut self) {
         if !self.0.is_empty() {
-            let _ = Command::new("docker").arg("rmi").arg("-f").args(&self.0).output();
+            let _ = Command::new("docker")
+                .arg("rmi")
+                .arg("-f")
+                .args(&self.0)
+                .output();
         }
     }
 }

@@ -1,0 +1,259 @@
+//! Probes, failing containers, Ctrl-C and `clean`, against the real daemon (warm samples).
+
+mod common;
+
+use common::*;
+use imagebench::bench::record::read_samples;
+use imagebench::bench::sample::Outcome;
+use imagebench::engine::{ContainerSpec, Engine, RUN_LABEL};
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+/// Writes a warm-only scenario with the given pairs; returns (dir, scenario path, out dir).
+fn scenario(pairs: &str, runs: u32) -> (tempfile::TempDir, String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.toml");
+    std::fs::write(
+        &path,
+        format!("name = \"probes\"\nruns = {runs}\nwarmup = 0\nmodes = [\"warm\"]\n{pairs}"),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    (
+        dir,
+        path.to_str().unwrap().into(),
+        out.to_str().unwrap().into(),
+    )
+}
+
+fn pair(name: &str, ready: &str, timeout: &str, fat: &str, distroless: &str) -> String {
+    format!(
+        "[[pair]]\nname = \"{name}\"\ntimeout = \"{timeout}\"\nready = {ready}\nfat = {{ image = \"{fat}\" }}\ndistroless = {{ image = \"{distroless}\" }}\n"
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn each_probe_kind_sees_its_container_ready() {
+    let engine = engine().await;
+    let port = free_port();
+    let t = format!("p{port}");
+    let http = httpd(port);
+    let http: Vec<&str> = http.iter().map(String::as_str).collect();
+    let exit0 = ["/bin/busybox", "true"];
+    let regex_cmd = [
+        "/bin/busybox",
+        "sh",
+        "-c",
+        "sleep 0.2; echo 'ready in 42ms'; sleep 60",
+    ];
+    let mut names = Vec::new();
+    for (n, cmd) in [
+        ("tcp", &http[..]),
+        ("exit", &exit0[..]),
+        ("rx", &regex_cmd[..]),
+    ] {
+        for v in ["fat", "dl"] {
+            names.push(
+                busybox_image(&engine, &format!("imagebench-test/{n}:{v}-{t}"), cmd, 0).await,
+            );
+        }
+    }
+    let _guard = RemoveOnDrop(names.clone());
+    let pairs = [
+        pair(
+            "tcp",
+            &format!("{{ tcp = {port} }}"),
+            "20s",
+            &names[0],
+            &names[1],
+        ),
+        pair("exit", "{ exit = 0 }", "20s", &names[2], &names[3]),
+        pair(
+            "rx",
+            r#"{ log_regex = '^ready in \d+ms$' }"#,
+            "20s",
+            &names[4],
+            &names[5],
+        ),
+    ]
+    .concat();
+    let (dir, path, out_dir) = scenario(&pairs, 1);
+    let out = imagebench(&["run", &path, "--out", &out_dir], dir.path());
+    assert!(out.status.success(), "{}", describe(&out));
+    let samples = read_samples(&std::path::Path::new(&out_dir).join("samples.csv")).unwrap();
+    assert_eq!(samples.len(), 6);
+    for s in &samples {
+        assert_eq!(s.outcome, Outcome::Ok, "{s:?}");
+    }
+    // The regex pair prints its line after 200 ms: the probe cannot be ready before.
+    for s in samples.iter().filter(|s| s.pair == "rx") {
+        assert!(
+            s.start_us.unwrap() + s.ready_wait_us.unwrap() >= 200_000,
+            "{s:?}"
+        );
+    }
+    let run_id = results(std::path::Path::new(&out_dir)).meta.run_id;
+    assert!(leftover_containers(&engine, Some(&run_id)).await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn crash_wrong_exit_and_timeout_end_the_sample_in_bounded_time() {
+    let engine = engine().await;
+    let port = free_port();
+    let t = format!("f{port}");
+    let crash = [
+        "/bin/busybox",
+        "sh",
+        "-c",
+        "echo boom-before-ready >&2; exit 3",
+    ];
+    let wrong = ["/bin/busybox", "sh", "-c", "exit 2"];
+    let hang = ["/bin/busybox", "sleep", "60"];
+    let mut names = Vec::new();
+    for (n, cmd) in [
+        ("crash", &crash[..]),
+        ("wrong", &wrong[..]),
+        ("hang", &hang[..]),
+    ] {
+        for v in ["fat", "dl"] {
+            names.push(
+                busybox_image(&engine, &format!("imagebench-test/{n}:{v}-{t}"), cmd, 0).await,
+            );
+        }
+    }
+    let _guard = RemoveOnDrop(names.clone());
+    let pairs = [
+        pair(
+            "crash",
+            &format!("{{ http = \"http://127.0.0.1:{port}/\" }}"),
+            "30s",
+            &names[0],
+            &names[1],
+        ),
+        pair("wrong", "{ exit = 0 }", "30s", &names[2], &names[3]),
+        pair(
+            "hang",
+            &format!("{{ tcp = {port} }}"),
+            "1s",
+            &names[4],
+            &names[5],
+        ),
+    ]
+    .concat();
+    let (dir, path, out_dir) = scenario(&pairs, 1);
+    let started = Instant::now();
+    let out = imagebench(&["run", &path, "--out", &out_dir], dir.path());
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let samples = read_samples(&std::path::Path::new(&out_dir).join("samples.csv")).unwrap();
+    assert_eq!(samples.len(), 6);
+    for s in &samples {
+        match s.pair.as_str() {
+            "crash" => {
+                assert_eq!(
+                    (s.outcome, s.exit_code),
+                    (Outcome::Exited, Some(3)),
+                    "{s:?}"
+                );
+                assert!(s.message.contains("boom-before-ready"), "{s:?}");
+                assert!(s.message.contains("ready phase"), "{s:?}");
+            }
+            "wrong" => {
+                assert_eq!(
+                    (s.outcome, s.exit_code),
+                    (Outcome::Exited, Some(2)),
+                    "{s:?}"
+                );
+                assert!(s.message.contains("expected 0"), "{s:?}");
+            }
+            _ => {
+                assert_eq!(s.outcome, Outcome::Timeout, "{s:?}");
+                assert!(s.message.contains("within 1.0s"), "{s:?}");
+            }
+        }
+    }
+    let run_id = results(std::path::Path::new(&out_dir)).meta.run_id;
+    assert!(leftover_containers(&engine, Some(&run_id)).await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sigint_mid_run_keeps_finished_rows_and_leaks_nothing() {
+    let engine = engine().await;
+    let t = format!("i{}", free_port());
+    let cmd = ["/bin/busybox", "sh", "-c", "sleep 0.3; echo up; sleep 60"];
+    let fat = busybox_image(&engine, &format!("imagebench-test/int:fat-{t}"), &cmd, 0).await;
+    let dl = busybox_image(&engine, &format!("imagebench-test/int:dl-{t}"), &cmd, 0).await;
+    let _guard = RemoveOnDrop(vec![fat.clone(), dl.clone()]);
+    let (dir, path, out_dir) = scenario(&pair("int", "{ log = \"up\" }", "20s", &fat, &dl), 200);
+    let mut child = std::process::Command::new(binary())
+        .args(["run", &path, "--out", &out_dir])
+        .env("IMAGEBENCH_CACHE", dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let csv = std::path::Path::new(&out_dir).join("samples.csv");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while read_samples(&csv).map(|s| s.len()).unwrap_or(0) < 3 {
+        assert!(Instant::now() < deadline, "no samples within 60s");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Interrupt in the middle of a sample (the probe waits 300 ms for its line).
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let code = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s.code();
+        }
+        assert!(Instant::now() < deadline, "no exit within 60s of SIGINT");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(code, Some(130));
+    let rows = read_samples(&csv).unwrap();
+    assert!(rows.len() >= 3 && rows.len() < 400, "{} rows", rows.len());
+    assert!(rows.iter().all(|s| s.outcome == Outcome::Ok), "{rows:?}");
+    let results = results(std::path::Path::new(&out_dir));
+    assert!(results.meta.interrupted);
+    assert_eq!(results.samples, rows);
+    assert!(leftover_containers(&engine, Some(&results.meta.run_id))
+        .await
+        .is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn clean_removes_labelled_leftovers() {
+    let engine = engine().await;
+    let t = format!("c{}", free_port());
+    let image = busybox_image(
+        &engine,
+        &format!("imagebench-test/clean:{t}"),
+        &["/bin/busybox", "sleep", "60"],
+        0,
+    )
+    .await;
+    let _guard = RemoveOnDrop(vec![image.clone()]);
+    let run_id = format!("test-clean-{t}");
+    let spec = ContainerSpec {
+        name: format!("imagebench-{run_id}"),
+        image,
+        network: "none".into(),
+        labels: HashMap::from([(RUN_LABEL.to_string(), run_id.clone())]),
+        ..ContainerSpec::default()
+    };
+    let id = engine.create_container(&spec).await.unwrap();
+    engine.start_container(&id).await.unwrap();
+    assert_eq!(leftover_containers(&engine, Some(&run_id)).await, vec![id]);
+    let dir = tempfile::tempdir().unwrap();
+    let out = imagebench(&["clean"], dir.path());
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(leftover_containers(&engine, Some(&run_id)).await.is_empty());
+}
