@@ -26,6 +26,23 @@ fn scenario(pairs: &str, runs: u32) -> (tempfile::TempDir, String, String) {
     )
 }
 
+/// Builds a fat and a distroless busybox image for each (name, command); returns
+/// their references, fat then distroless, in order.
+async fn pair_images(
+    engine: &imagebench::engine::docker::DockerEngine,
+    tag: &str,
+    pairs: &[(&str, &[&str])],
+) -> Vec<String> {
+    let mut names = Vec::new();
+    for (name, cmd) in pairs {
+        for variant in ["fat", "dl"] {
+            let reference = format!("imagebench-test/{name}:{variant}-{tag}");
+            names.push(busybox_image(engine, &reference, cmd, 0).await);
+        }
+    }
+    names
+}
+
 fn pair(name: &str, ready: &str, timeout: &str, fat: &str, distroless: &str) -> String {
     format!(
         "[[pair]]\nname = \"{name}\"\ntimeout = \"{timeout}\"\nready = {ready}\nfat = {{ image = \"{fat}\" }}\ndistroless = {{ image = \"{distroless}\" }}\n"
@@ -46,18 +63,12 @@ async fn each_probe_kind_sees_its_container_ready() {
         "-c",
         "sleep 0.2; echo 'ready in 42ms'; sleep 60",
     ];
-    let mut names = Vec::new();
-    for (n, cmd) in [
-        ("tcp", &http[..]),
-        ("exit", &exit0[..]),
-        ("rx", &regex_cmd[..]),
-    ] {
-        for v in ["fat", "dl"] {
-            names.push(
-                busybox_image(&engine, &format!("imagebench-test/{n}:{v}-{t}"), cmd, 0).await,
-            );
-        }
-    }
+    let names = pair_images(
+        &engine,
+        &t,
+        &[("tcp", &http), ("exit", &exit0), ("rx", &regex_cmd)],
+    )
+    .await;
     let _guard = RemoveOnDrop(names.clone());
     let pairs = [
         pair(
@@ -109,18 +120,12 @@ async fn crash_wrong_exit_and_timeout_end_the_sample_in_bounded_time() {
     ];
     let wrong = ["/bin/busybox", "sh", "-c", "exit 2"];
     let hang = ["/bin/busybox", "sleep", "60"];
-    let mut names = Vec::new();
-    for (n, cmd) in [
-        ("crash", &crash[..]),
-        ("wrong", &wrong[..]),
-        ("hang", &hang[..]),
-    ] {
-        for v in ["fat", "dl"] {
-            names.push(
-                busybox_image(&engine, &format!("imagebench-test/{n}:{v}-{t}"), cmd, 0).await,
-            );
-        }
-    }
+    let names = pair_images(
+        &engine,
+        &t,
+        &[("crash", &crash), ("wrong", &wrong), ("hang", &hang)],
+    )
+    .await;
     let _guard = RemoveOnDrop(names.clone());
     let pairs = [
         pair(
@@ -256,4 +261,38 @@ async fn clean_removes_labelled_leftovers() {
     let out = imagebench(&["clean"], dir.path());
     assert!(out.status.success(), "{}", describe(&out));
     assert!(leftover_containers(&engine, Some(&run_id)).await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn resource_limits_reach_the_container() {
+    let engine = engine().await;
+    let t = format!("l{}", free_port());
+    // The container prints the limits its cgroup sees (v1 or v2); the log probe waits for them.
+    let show = "m=$(cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max); \
+        p=$(cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids.max); \
+        c=$(cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us 2>/dev/null || cut -d' ' -f1 /sys/fs/cgroup/cpu.max); \
+        echo \"limits mem=$m pids=$p cpu=$c\"; sleep 60";
+    let cmd = ["/bin/busybox", "sh", "-c", show];
+    let names = pair_images(&engine, &t, &[("limits", &cmd)]).await;
+    let _guard = RemoveOnDrop(names.clone());
+    let pairs = pair(
+        "limits",
+        "{ log = \"limits mem=67108864 pids=64 cpu=50000\" }",
+        "10s",
+        &names[0],
+        &names[1],
+    )
+    .replace(
+        "ready =",
+        "limits = { memory = \"64m\", pids = 64, cpus = 0.5 }\nready =",
+    );
+    let (dir, path, out_dir) = scenario(&pairs, 1);
+    let out = imagebench(&["run", &path, "--out", &out_dir], dir.path());
+    assert!(out.status.success(), "{}", describe(&out));
+    let results = results(std::path::Path::new(&out_dir));
+    let limits = results.scenario.pairs[0].limits.unwrap();
+    assert_eq!(
+        (limits.memory.unwrap().0, limits.pids, limits.cpus),
+        (64 << 20, Some(64), Some(0.5))
+    );
 }

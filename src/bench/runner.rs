@@ -162,6 +162,7 @@ impl<E: Engine> Runner<E> {
         }
         let pair = &self.scenario.pairs[slot.pair];
         let spec = pair.image(slot.variant);
+        let limits = pair.limits.unwrap_or_default();
         let container = ContainerSpec {
             name: format!("imagebench-{}-{n}", self.run_id),
             image: image.run_ref.clone(),
@@ -171,6 +172,9 @@ impl<E: Engine> Runner<E> {
             user: spec.user.clone(),
             network: pair.network.as_str().to_string(),
             labels: HashMap::from([(RUN_LABEL.to_string(), self.run_id.clone())]),
+            memory_bytes: limits.memory.map(|m| m.0),
+            nano_cpus: limits.cpus.map(|c| (c * 1e9) as u64),
+            pids_limit: limits.pids,
         };
         let mut m = measure(
             &self.engine,

@@ -235,6 +235,9 @@ impl Engine for DockerEngine {
             attach_stderr: Some(true),
             host_config: Some(HostConfig {
                 network_mode: Some(spec.network.clone()),
+                memory: spec.memory_bytes.map(|m| m as i64),
+                nano_cpus: spec.nano_cpus.map(|c| c as i64),
+                pids_limit: spec.pids_limit.map(i64::from),
                 ..Default::default()
             }),
             ..Default::default()

@@ -116,6 +116,12 @@ pub struct ContainerSpec {
     pub network: String,
     /// Labels, including [`RUN_LABEL`].
     pub labels: HashMap<String, String>,
+    /// Memory limit, bytes.
+    pub memory_bytes: Option<u64>,
+    /// CPU limit, in billionths of a CPU.
+    pub nano_cpus: Option<u64>,
+    /// Most processes.
+    pub pids_limit: Option<u32>,
 }
 
 /// Output of a container: raw chunks of stdout and stderr, in order.

@@ -1,10 +1,12 @@
 //! Scenario files: the TOML schema, loading with located errors, and validation.
 
 pub mod duration;
+pub mod limits;
 pub mod reference;
 
 use crate::bench::sample::{Mode, Variant};
 pub use duration::HumanDuration;
+pub use limits::{ByteSize, Limits};
 pub use reference::{ImageRef, ProbeUrl, TcpTarget};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -130,6 +132,9 @@ pub struct Pair {
     pub timeout: HumanDuration,
     /// The readiness probe.
     pub ready: Ready,
+    /// Resource limits of the containers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limits: Option<Limits>,
     /// The conventional image.
     pub fat: ImageSpec,
     /// The minimal image.
@@ -308,6 +313,11 @@ impl Scenario {
                         format!("pair {:?}: invalid log_regex: {e}", pair.name),
                     )
                 })?;
+            }
+            if let Some(limits) = &pair.limits {
+                limits
+                    .check()
+                    .map_err(|m| (quoted.clone(), format!("pair {:?}: {m}", pair.name)))?;
             }
             if pair.fat.image == pair.distroless.image {
                 return Err((
