@@ -78,6 +78,10 @@ pub struct RunArgs {
     /// Seed of the shuffled order (random by default; recorded in results.json).
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
+    /// Continue an interrupted run from its folder (its results.json and samples.csv);
+    /// the scenario and seed are the run's own.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["runs", "warmup", "mode", "out", "seed", "link"])]
+    pub resume: Option<PathBuf>,
     /// Emulated link between the daemon and the managed registry, like `100mbit/20ms`.
     #[arg(long, value_name = "BANDWIDTH/DELAY")]
     pub link: Option<String>,

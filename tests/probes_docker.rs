@@ -193,7 +193,7 @@ async fn sigint_mid_run_keeps_finished_rows_and_leaks_nothing() {
     let fat = busybox_image(&engine, &format!("imagebench-test/int:fat-{t}"), &cmd, 0).await;
     let dl = busybox_image(&engine, &format!("imagebench-test/int:dl-{t}"), &cmd, 0).await;
     let _guard = RemoveOnDrop(vec![fat.clone(), dl.clone()]);
-    let (dir, path, out_dir) = scenario(&pair("int", "{ log = \"up\" }", "20s", &fat, &dl), 200);
+    let (dir, path, out_dir) = scenario(&pair("int", "{ log = \"up\" }", "20s", &fat, &dl), 6);
     let mut child = std::process::Command::new(binary())
         .args(["run", &path, "--out", &out_dir])
         .env("IMAGEBENCH_CACHE", dir.path())
@@ -224,14 +224,27 @@ async fn sigint_mid_run_keeps_finished_rows_and_leaks_nothing() {
     };
     assert_eq!(code, Some(130));
     let rows = read_samples(&csv).unwrap();
-    assert!(rows.len() >= 3 && rows.len() < 400, "{} rows", rows.len());
+    assert!(rows.len() >= 3 && rows.len() < 12, "{} rows", rows.len());
     assert!(rows.iter().all(|s| s.outcome == Outcome::Ok), "{rows:?}");
-    let results = results(std::path::Path::new(&out_dir));
-    assert!(results.meta.interrupted);
-    assert_eq!(results.samples, rows);
-    assert!(leftover_containers(&engine, Some(&results.meta.run_id))
+    let first = results(std::path::Path::new(&out_dir));
+    assert!(first.meta.interrupted);
+    assert_eq!(first.samples, rows);
+    assert!(leftover_containers(&engine, Some(&first.meta.run_id))
         .await
         .is_empty());
+
+    // --resume takes the remaining samples and no more: 6 rounds x 2 variants in all.
+    let out = imagebench(&["run", "--resume", &out_dir], dir.path());
+    assert!(out.status.success(), "{}", describe(&out));
+    let all = read_samples(&csv).unwrap();
+    assert_eq!(all.len(), 12);
+    assert_eq!(&all[..rows.len()], &rows[..]);
+    let seqs: Vec<u64> = all.iter().map(|s| s.seq).collect();
+    assert_eq!(seqs, (0..12).collect::<Vec<u64>>());
+    let resumed = results(std::path::Path::new(&out_dir));
+    assert!(!resumed.meta.interrupted);
+    assert_eq!(resumed.samples, all);
+    assert_eq!(resumed.meta.seed, first.meta.seed);
 }
 
 #[tokio::test(flavor = "multi_thread")]

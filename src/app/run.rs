@@ -2,9 +2,9 @@
 
 use super::{connect, signals, Failure};
 use crate::bench::events::RunEvent;
-use crate::bench::record::{write_atomic, SamplesCsv};
+use crate::bench::record::{read_samples, write_atomic, SamplesCsv};
 use crate::bench::runner::Runner;
-use crate::bench::sample::Mode;
+use crate::bench::sample::{Mode, Sample};
 use crate::cli::{ModeArg, RunArgs};
 use crate::engine::docker::DockerEngine;
 use crate::engine::Engine;
@@ -53,21 +53,36 @@ pub fn scenario_for(args: &RunArgs) -> Result<Scenario, Failure> {
     Ok(scenario)
 }
 
-/// Runs a scenario; see the module doc.
-pub async fn run(args: &RunArgs) -> Result<(), Failure> {
-    let scenario = scenario_for(args)?;
-    let started = chrono::Utc::now();
-    let run_id = format!(
-        "{}-{:04x}",
-        started.format("%Y%m%d-%H%M%S"),
-        crate::bench::plan::fresh_seed() & 0xffff
-    );
+/// What a run starts from: a fresh scenario, or an interrupted run to resume.
+struct Start {
+    scenario: Scenario,
+    seed: u64,
+    out: PathBuf,
+    /// Samples already taken (resume only).
+    done: Vec<Sample>,
+    resumed: bool,
+}
+
+/// Reads the scenario (or the interrupted run) and prepares the output folder.
+fn start(args: &RunArgs, now: chrono::DateTime<chrono::Utc>) -> Result<Start, Failure> {
+    if let Some(dir) = &args.resume {
+        let previous = RunResults::load(&dir.join("results.json")).map_err(|e| {
+            Failure::Input(e.context(format!("--resume {}: not a run folder", dir.display())))
+        })?;
+        let done = read_samples(&dir.join("samples.csv")).map_err(Failure::Input)?;
+        return Ok(Start {
+            seed: previous.meta.seed,
+            scenario: previous.scenario,
+            out: dir.clone(),
+            done,
+            resumed: true,
+        });
+    }
+    let mut scenario = scenario_for(args)?;
+    let seed = scenario.seed.unwrap_or_else(crate::bench::plan::fresh_seed);
+    scenario.seed = Some(seed);
     let out = args.out.clone().unwrap_or_else(|| {
-        PathBuf::from("results").join(format!(
-            "{}-{}",
-            scenario.name,
-            started.format("%Y%m%d-%H%M%S")
-        ))
+        PathBuf::from("results").join(format!("{}-{}", scenario.name, now.format("%Y%m%d-%H%M%S")))
     });
     std::fs::create_dir_all(&out).map_err(|e| {
         Failure::Input(anyhow!(
@@ -75,6 +90,30 @@ pub async fn run(args: &RunArgs) -> Result<(), Failure> {
             out.display()
         ))
     })?;
+    Ok(Start {
+        scenario,
+        seed,
+        out,
+        done: Vec::new(),
+        resumed: false,
+    })
+}
+
+/// Runs a scenario; see the module doc.
+pub async fn run(args: &RunArgs) -> Result<(), Failure> {
+    let started = chrono::Utc::now();
+    let Start {
+        scenario,
+        seed,
+        out,
+        done,
+        resumed,
+    } = start(args, started)?;
+    let run_id = format!(
+        "{}-{:04x}",
+        started.format("%Y%m%d-%H%M%S"),
+        crate::bench::plan::fresh_seed() & 0xffff
+    );
     let cancel = signals::install();
     let engine = connect().await?;
     let info = engine
@@ -96,7 +135,6 @@ pub async fn run(args: &RunArgs) -> Result<(), Failure> {
         .as_ref()
         .map(|r| r.host())
         .or_else(|| registry_cfg.url.clone().map(|u| strip_scheme(&u)));
-    let seed = scenario.seed.unwrap_or_else(crate::bench::plan::fresh_seed);
     let mut meta = RunMeta {
         run_id: run_id.clone(),
         imagebench_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -112,6 +150,14 @@ pub async fn run(args: &RunArgs) -> Result<(), Failure> {
         started_at: started.to_rfc3339(),
         ..RunMeta::default()
     };
+    // Written now, so an interrupted run can be resumed; rewritten at the end.
+    let unfinished = RunResults {
+        meta: meta.clone(),
+        scenario: scenario.clone(),
+        images: Vec::new(),
+        samples: done.clone(),
+    };
+    write_results(&out, &unfinished)?;
     let mut runner = Runner::new(
         engine.clone(),
         scenario.clone(),
@@ -120,7 +166,7 @@ pub async fn run(args: &RunArgs) -> Result<(), Failure> {
         seed,
         cancel,
     );
-    let outcome = sample_all(&mut runner, managed.is_some(), &out).await;
+    let outcome = sample_all(&mut runner, managed.is_some(), &out, done, resumed).await;
     let images = image_facts(&engine, &runner, &scenario, registry_host.as_deref()).await;
     for problem in runner.finish().await {
         eprintln!("warning: {problem}");
@@ -167,13 +213,27 @@ pub async fn run(args: &RunArgs) -> Result<(), Failure> {
     Ok(())
 }
 
+/// Writes results.json atomically.
+fn write_results(out: &Path, results: &RunResults) -> Result<(), Failure> {
+    let json = serde_json::to_vec_pretty(results).expect("results serialize");
+    write_atomic(&out.join("results.json"), &json).map_err(|e| Failure::Run { code: 1, error: e })
+}
+
 /// Prepares and takes every sample, writing each row of samples.csv as it finishes.
 async fn sample_all(
     runner: &mut Runner<DockerEngine>,
     push: bool,
     out: &Path,
+    done: Vec<Sample>,
+    resumed: bool,
 ) -> Result<crate::bench::runner::RunOutcome, Failure> {
-    let mut csv = SamplesCsv::create(&out.join("samples.csv")).map_err(Failure::Input)?;
+    let csv_path = out.join("samples.csv");
+    let csv = if resumed {
+        SamplesCsv::append_to(&csv_path)
+    } else {
+        SamplesCsv::create(&csv_path)
+    };
+    let mut csv = csv.map_err(Failure::Input)?;
     let bar = ProgressBar::new(0);
     bar.set_style(
         ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} {msg}")
@@ -217,7 +277,7 @@ async fn sample_all(
         .prepare(push, &mut on_event)
         .await
         .map_err(|e| Failure::Environment(e.into()))?;
-    let outcome = runner.run(&mut on_event).await;
+    let outcome = runner.run(done, &mut on_event).await;
     match write_error {
         Some(e) => Err(Failure::Run { code: 1, error: e }),
         None => Ok(outcome),

@@ -26,6 +26,20 @@ impl SamplesCsv {
         })
     }
 
+    /// Opens an existing file to append to it (no header is written again).
+    pub fn append_to(path: &Path) -> anyhow::Result<SamplesCsv> {
+        let file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(path)
+            .with_context(|| format!("cannot append to {}", path.display()))?;
+        Ok(SamplesCsv {
+            writer: csv::WriterBuilder::new()
+                .has_headers(false)
+                .from_writer(file),
+            path: path.to_path_buf(),
+        })
+    }
+
     /// Appends one sample and flushes it to disk.
     pub fn append(&mut self, sample: &Sample) -> anyhow::Result<()> {
         self.writer

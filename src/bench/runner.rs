@@ -98,13 +98,28 @@ impl<E: Engine> Runner<E> {
     }
 
     /// Takes every sample of the plan, emitting events; stops early on cancellation.
-    pub async fn run(&mut self, on_event: &mut (dyn FnMut(&RunEvent) + Send)) -> RunOutcome {
-        let slots = plan(&self.scenario, self.seed);
+    ///
+    /// `done` are the samples an interrupted run of the same scenario and seed already
+    /// took: their slots (and the warm-up) are skipped, and they open the outcome.
+    pub async fn run(
+        &mut self,
+        done: Vec<Sample>,
+        on_event: &mut (dyn FnMut(&RunEvent) + Send),
+    ) -> RunOutcome {
+        let resuming = !done.is_empty();
+        let slots: Vec<Slot> = plan(&self.scenario, self.seed)
+            .into_iter()
+            .filter(|s| !(resuming && s.warmup))
+            .skip(done.len())
+            .collect();
         on_event(&RunEvent::Started {
             run_id: &self.run_id,
             total: slots.len() as u64,
         });
-        let mut outcome = RunOutcome::default();
+        let mut outcome = RunOutcome {
+            samples: done,
+            ..RunOutcome::default()
+        };
         let mut connection_failures = 0;
         for (n, slot) in slots.iter().enumerate() {
             if self.cancel.is_cancelled() {
