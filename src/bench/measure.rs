@@ -43,24 +43,38 @@ impl Measured {
     }
 }
 
+/// How long each waiting phase may take.
+#[derive(Debug, Clone, Copy)]
+pub struct Timeouts {
+    /// The cold pull.
+    pub pull: Duration,
+    /// Start to readiness.
+    pub ready: Duration,
+}
+
 /// Takes one sample. The image must already be absent (cold) or present (warm).
 /// The container is left for the caller to remove, its id in [`Measured::container`].
 pub async fn measure<E: Engine>(
     engine: &E,
     spec: &ContainerSpec,
     ready: &Ready,
-    timeout: Duration,
+    timeouts: Timeouts,
     mode: Mode,
 ) -> Measured {
     let mut m = Measured::default();
     if mode == Mode::Cold {
         let t = Instant::now();
-        match engine.pull(&spec.image).await {
-            Ok(report) => {
+        match tokio::time::timeout(timeouts.pull, engine.pull(&spec.image)).await {
+            Ok(Ok(report)) => {
                 m.pull = Some(t.elapsed());
                 m.pull_report = Some(report);
             }
-            Err(e) => return m.fail(Outcome::Error, format!("pull phase: {e}")),
+            Ok(Err(e)) => return m.fail(Outcome::Error, format!("pull phase: {e}")),
+            Err(_) => {
+                let limit = timeouts.pull.as_secs_f64();
+                let what = format!("pull phase: {} not pulled within {limit:.1}s", spec.image);
+                return m.fail(Outcome::Timeout, what);
+            }
         }
     }
     let t_create = Instant::now();
@@ -84,7 +98,13 @@ pub async fn measure<E: Engine>(
     }
     let started = Instant::now();
     m.start = Some(started - t_start);
-    let end = wait_ready(ready, output, engine.wait_exit(&id), started + timeout).await;
+    let end = wait_ready(
+        ready,
+        output,
+        engine.wait_exit(&id),
+        started + timeouts.ready,
+    )
+    .await;
     let now = Instant::now();
     match end {
         ProbeEnd::Ready => {
@@ -113,7 +133,7 @@ pub async fn measure<E: Engine>(
             let what = format!(
                 "ready phase: {} probe did not succeed within {:.1}s{tail}",
                 ready.kind(),
-                timeout.as_secs_f64()
+                timeouts.ready.as_secs_f64()
             );
             m.fail(Outcome::Timeout, what)
         }

@@ -2,7 +2,7 @@
 
 use super::events::RunEvent;
 use super::images::ImageSet;
-use super::measure::{measure, Measured};
+use super::measure::{measure, Measured, Timeouts};
 use super::plan::{plan, Slot};
 use super::sample::{Mode, Outcome, Sample};
 use crate::engine::{ContainerSpec, Engine, EngineError, CONNECTION_MARK, RUN_LABEL};
@@ -191,14 +191,11 @@ impl<E: Engine> Runner<E> {
             nano_cpus: limits.cpus.map(|c| (c * 1e9) as u64),
             pids_limit: limits.pids,
         };
-        let mut m = measure(
-            &self.engine,
-            &container,
-            &pair.ready,
-            pair.timeout.0,
-            slot.mode,
-        )
-        .await;
+        let timeouts = Timeouts {
+            pull: pair.pull_timeout.0,
+            ready: pair.timeout.0,
+        };
+        let mut m = measure(&self.engine, &container, &pair.ready, timeouts, slot.mode).await;
         if let Some(id) = &m.container {
             if let Err(e) = self.engine.remove_container(id).await {
                 m.message = join(&m.message, &format!("cleanup phase: {}", e));

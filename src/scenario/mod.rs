@@ -130,6 +130,9 @@ pub struct Pair {
     /// How long a sample may wait for readiness.
     #[serde(default = "default_timeout")]
     pub timeout: HumanDuration,
+    /// How long a cold pull may take.
+    #[serde(default = "default_pull_timeout")]
+    pub pull_timeout: HumanDuration,
     /// The readiness probe.
     pub ready: Ready,
     /// Resource limits of the containers.
@@ -139,6 +142,10 @@ pub struct Pair {
     pub fat: ImageSpec,
     /// The minimal image.
     pub distroless: ImageSpec,
+}
+
+fn default_pull_timeout() -> HumanDuration {
+    HumanDuration(std::time::Duration::from_secs(600))
 }
 
 fn default_timeout() -> HumanDuration {
