@@ -239,11 +239,19 @@ async fn sample_all(
         ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} {msg}")
             .expect("valid template"),
     );
+    // A progress bar hides itself when stderr is not a terminal: lines go plainly then.
+    let say = |line: String| {
+        if bar.is_hidden() {
+            eprintln!("{line}");
+        } else {
+            bar.println(line);
+        }
+    };
     let mut write_error = None;
     let mut on_event = |event: &RunEvent| match event {
-        RunEvent::Step(text) => bar.println(format!("  {text}")),
+        RunEvent::Step(text) => say(format!("  {text}")),
         RunEvent::Started { run_id, total } => {
-            bar.println(format!("run {run_id}: {total} samples (warm-up included)"));
+            say(format!("run {run_id}: {total} samples (warm-up included)"));
             bar.set_length(*total);
         }
         RunEvent::SampleFinished { sample, warmup } => {
@@ -260,7 +268,7 @@ async fn sample_all(
                 if *warmup { " (warm-up)" } else { "" }
             ));
             if !sample.is_ok() {
-                bar.println(format!(
+                say(format!(
                     "  {}/{} {}: {}: {}",
                     sample.pair, sample.variant, sample.mode, sample.outcome, sample.message
                 ));

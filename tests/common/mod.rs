@@ -2,6 +2,8 @@
 //! the imagebench binary, and leak checks.
 #![allow(dead_code)] // each test binary uses a different part of this module
 
+pub mod relay;
+
 use imagebench::engine::docker::DockerEngine;
 use imagebench::engine::{Engine, RUN_LABEL};
 use std::net::TcpListener;
