@@ -150,7 +150,18 @@ impl Engine for DockerEngine {
         let mut stream = self.docker.create_image(Some(options), None, None);
         let mut progress = PullProgress::default();
         while let Some(event) = stream.next().await {
-            let event = event.map_err(|e| classify("pull", image, e))?;
+            let event = event.map_err(|e| {
+                let mut err = classify("pull", image, e);
+                let pending = progress.pending();
+                if !pending.is_empty() {
+                    err.message = format!(
+                        "{} (layers not pulled: {})",
+                        err.message,
+                        pending.join(", ")
+                    );
+                }
+                err
+            })?;
             let total = event.progress_detail.as_ref().and_then(|d| d.total);
             progress.record(
                 event.id.as_deref(),

@@ -1,7 +1,7 @@
 //! Turns the daemon's pull progress events into bytes, layers and the download/extract split.
 
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::time::{Duration, Instant};
 
 /// What a pull fetched and how long its stages took.
@@ -25,6 +25,7 @@ pub struct PullProgress {
     totals: HashMap<String, u64>,
     completed: HashMap<String, ()>,
     cached: HashMap<String, ()>,
+    seen: BTreeSet<String>,
     first_download: Option<Instant>,
     last_download_done: Option<Instant>,
     first_extract: Option<Instant>,
@@ -35,6 +36,9 @@ impl PullProgress {
     /// Records one event: the layer id, its status text and the reported total bytes.
     pub fn record(&mut self, layer: Option<&str>, status: &str, total: Option<i64>, at: Instant) {
         let Some(layer) = layer else { return };
+        if status != "Pulling from" && !status.starts_with("Pulling from") {
+            self.seen.insert(layer.to_string());
+        }
         match status {
             "Downloading" => {
                 self.first_download.get_or_insert(at);
@@ -59,6 +63,15 @@ impl PullProgress {
             }
             _ => {}
         }
+    }
+
+    /// Layers the pull started but did not finish (for error messages).
+    pub fn pending(&self) -> Vec<String> {
+        self.seen
+            .iter()
+            .filter(|l| !self.completed.contains_key(*l) && !self.cached.contains_key(*l))
+            .cloned()
+            .collect()
     }
 
     /// The report once the stream has ended.
@@ -97,6 +110,8 @@ mod tests {
         p.record(Some("b"), "Pull complete", None, ms(12));
         p.record(Some("c"), "Already exists", None, ms(12));
         p.record(None, "Digest: sha256:x", None, ms(13));
+        p.record(Some("d"), "Retrying in 5 seconds", None, ms(13));
+        assert_eq!(p.pending(), vec!["d".to_string()]);
         let r = p.finish();
         assert_eq!(r.bytes, Some(1500));
         assert_eq!((r.layers, r.layers_cached), (2, 1));

@@ -2,6 +2,7 @@
 //! the imagebench binary, and leak checks.
 #![allow(dead_code)] // each test binary uses a different part of this module
 
+pub mod registry_fault;
 pub mod relay;
 
 use imagebench::engine::docker::DockerEngine;
