@@ -6,5 +6,7 @@
 
 pub mod bench;
 pub mod registry;
+pub mod report;
 pub mod results;
 pub mod scenario;
+pub mod stats;
