@@ -49,7 +49,10 @@ impl SeriesHistograms {
         self.n_ok += 1;
         for (histogram, phase) in self.phases.iter_mut().zip(Phase::ALL) {
             if let Some(us) = sample.phase_us(phase) {
-                histogram.saturating_record(us);
+                // Auto-resizing: only values beyond i64::MAX / 2 fail, and those saturate.
+                if histogram.record(us).is_err() {
+                    histogram.saturating_record(us);
+                }
             }
         }
         if let Some(bytes) = sample.pull_bytes {
