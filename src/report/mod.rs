@@ -3,6 +3,7 @@
 //! [`write_report`] writes them all; [`terminal_summary`] is the short table for the terminal;
 //! [`compare::compare`] is the regression gate between two runs.
 
+pub mod chart;
 pub mod compare;
 pub mod csv;
 pub mod format;
@@ -16,6 +17,9 @@ use anyhow::Context;
 pub use input::ReportInput;
 use std::path::{Path, PathBuf};
 pub use terminal::terminal_summary;
+
+/// A chart exporter: the run in, PNG bytes out.
+pub type ChartFn = fn(&ReportInput, &ReportOptions) -> anyhow::Result<Vec<u8>>;
 
 /// Options of a written report.
 #[derive(Debug, Clone, PartialEq)]
@@ -55,6 +59,15 @@ pub fn write_report(
     for (name, text) in hgrm::hgrm_files(&input) {
         write(hgrm_dir.join(name), text.as_bytes())?;
     }
-    let _ = opts;
+    let charts: [(&str, ChartFn); 4] = [
+        ("phases.png", chart::phases::render),
+        ("percentiles.png", chart::percentiles::render),
+        ("sizes.png", chart::sizes::render),
+        ("timeline.png", chart::timeline::render),
+    ];
+    for (name, render) in charts {
+        let png = render(&input, opts).with_context(|| format!("cannot draw {name}"))?;
+        write(out_dir.join(name), &png)?;
+    }
     Ok(written)
 }
