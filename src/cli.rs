@@ -35,6 +35,30 @@ pub enum Command {
     },
     /// Remove containers left behind by earlier runs (found by their `imagebench.run` label).
     Clean,
+    /// Redraw every table and chart of a saved run, without Docker.
+    Report {
+        /// A results.json written by `imagebench run`.
+        results: PathBuf,
+        /// Output folder [default: the folder of RESULTS].
+        #[arg(long, short = 'o', value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Scale of the PNG charts (2 for high-density screens).
+        #[arg(long, default_value_t = 1.0)]
+        scale: f32,
+    },
+    /// Is CURRENT slower than BASELINE? Exits 1 on a significant regression.
+    Compare {
+        /// The baseline results.json.
+        baseline: PathBuf,
+        /// The current results.json.
+        current: PathBuf,
+        /// Slowdown of the median that counts as a regression, like `5%`.
+        #[arg(long, default_value = "5%", value_parser = parse_percent)]
+        threshold: f64,
+        /// Where to write the comparison as Markdown [default: compare.md beside CURRENT].
+        #[arg(long, value_name = "FILE")]
+        markdown: Option<PathBuf>,
+    },
     /// Build the demo image pairs offline from Debian packages (cached; idempotent).
     Fixtures {
         /// Rebuild even if the images are up to date.
@@ -85,4 +109,18 @@ pub struct RunArgs {
     /// Emulated link between the daemon and the managed registry, like `100mbit/20ms`.
     #[arg(long, value_name = "BANDWIDTH/DELAY")]
     pub link: Option<String>,
+}
+
+/// Parses `5%` or `5` into 5.0.
+fn parse_percent(text: &str) -> Result<f64, String> {
+    let value: f64 = text
+        .trim()
+        .trim_end_matches('%')
+        .parse()
+        .map_err(|_| format!("{text:?} is not a percentage like 5%"))?;
+    if value.is_finite() && (0.0..1000.0).contains(&value) {
+        Ok(value)
+    } else {
+        Err(format!("{text:?} must be between 0% and 1000%"))
+    }
 }

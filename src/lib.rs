@@ -10,5 +10,7 @@ pub mod cli;
 pub mod engine;
 pub mod http;
 pub mod registry;
+pub mod report;
 pub mod results;
 pub mod scenario;
+pub mod stats;

@@ -1,6 +1,7 @@
 //! What each subcommand does, and how failures map to exit codes.
 
 pub mod fixtures;
+pub mod report;
 pub mod run;
 pub mod signals;
 
@@ -55,6 +56,17 @@ pub async fn dispatch(cli: Cli) -> Result<(), Failure> {
         Command::Validate { files } => validate(&files),
         Command::Clean => clean().await,
         Command::Fixtures { force, only } => fixtures::build(force, only.as_deref()).await,
+        Command::Report {
+            results,
+            out,
+            scale,
+        } => report::report(&results, out.as_deref(), scale),
+        Command::Compare {
+            baseline,
+            current,
+            threshold,
+            markdown,
+        } => report::compare(&baseline, &current, threshold, markdown.as_deref()),
     }
 }
 

@@ -156,6 +156,7 @@ pub async fn run(args: &RunArgs) -> Result<(), Failure> {
         scenario: scenario.clone(),
         images: Vec::new(),
         samples: done.clone(),
+        histograms: Vec::new(),
     };
     write_results(&out, &unfinished)?;
     let mut runner = Runner::new(
@@ -181,12 +182,21 @@ pub async fn run(args: &RunArgs) -> Result<(), Failure> {
         meta,
         scenario,
         images,
+        histograms: crate::stats::encode_histograms(&outcome.samples),
         samples: outcome.samples,
     };
-    let json = serde_json::to_vec_pretty(&results).expect("results serialize");
-    write_atomic(&out.join("results.json"), &json)
-        .map_err(|e| Failure::Run { code: 1, error: e })?;
-    print_summary(&results, &out);
+    write_results(&out, &results)?;
+    eprintln!("writing the report");
+    let written = crate::report::write_report(&results, &out, &Default::default())
+        .map_err(|error| Failure::Run { code: 1, error })?;
+    print!("{}", crate::report::terminal_summary(&results));
+    println!(
+        "{} samples, {} ok; results.json, samples.csv and {} report files in {}",
+        results.samples.len(),
+        results.samples.iter().filter(|s| s.is_ok()).count(),
+        written.len(),
+        out.display()
+    );
     if let Some(reason) = outcome.stopped_because {
         return Err(Failure::Run {
             code: 1,
@@ -337,13 +347,4 @@ fn strip_scheme(url: &str) -> String {
         .trim_start_matches("https://")
         .trim_end_matches('/')
         .to_string()
-}
-
-fn print_summary(results: &RunResults, out: &Path) {
-    let ok = results.samples.iter().filter(|s| s.is_ok()).count();
-    println!(
-        "{} samples, {ok} ok; results in {}",
-        results.samples.len(),
-        out.display()
-    );
 }
