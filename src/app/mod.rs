@@ -1,6 +1,7 @@
 //! What each subcommand does, and how failures map to exit codes.
 
 pub mod fixtures;
+pub mod inspect;
 pub mod run;
 pub mod signals;
 
@@ -55,6 +56,7 @@ pub async fn dispatch(cli: Cli) -> Result<(), Failure> {
         Command::Validate { files } => validate(&files),
         Command::Clean => clean().await,
         Command::Fixtures { force, only } => fixtures::build(force, only.as_deref()).await,
+        Command::Inspect { images, json } => inspect::inspect(&images, json).await,
     }
 }
 

@@ -129,7 +129,7 @@ fn largest_layers(history: Vec<HistoryStep>) -> Vec<Layer> {
             created_by: step.created_by,
         })
         .collect();
-    layers.sort_by(|a, b| b.size_bytes.cmp(&a.size_bytes));
+    layers.sort_by_key(|layer| std::cmp::Reverse(layer.size_bytes));
     layers.truncate(LARGEST_LAYERS);
     layers
 }

@@ -125,12 +125,11 @@ pub fn image_markdown(report: &ImageReport) -> String {
     }
     let _ = writeln!(out, "\n| largest layer | command |\n|---:|---|");
     for layer in &report.largest_layers {
-        let _ = writeln!(
-            out,
-            "| {} | `{}` |",
-            human_bytes(layer.size_bytes),
-            shorten(&layer.created_by)
-        );
+        let command = match shorten(&layer.created_by) {
+            shown if shown.is_empty() => "(not recorded)".to_string(),
+            shown => format!("`{shown}`"),
+        };
+        let _ = writeln!(out, "| {} | {command} |", human_bytes(layer.size_bytes));
     }
     dir_table(&mut out, "top-level directory", &report.top_level);
     dir_table(&mut out, "largest directory", &report.largest_dirs);
