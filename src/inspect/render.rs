@@ -172,9 +172,11 @@ fn path_list(list: &PathList) -> String {
     }
 }
 
-/// A history command cut to [`COMMAND_SHOWN`] characters, safe inside a table cell.
+/// A history command on one line, cut to [`COMMAND_SHOWN`] characters, safe in a table cell.
 fn shorten(command: &str) -> String {
-    let command = command
+    let words: Vec<&str> = command.split_whitespace().collect();
+    let command = words
+        .join(" ")
         .trim_start_matches("/bin/sh -c ")
         .replace(['|', '`'], "¦");
     match command.char_indices().nth(COMMAND_SHOWN) {
@@ -345,6 +347,10 @@ mod tests {
         assert_eq!(human_bytes(999), "999 B");
         assert_eq!(human_bytes(824_300_000), "824.3 MB");
         assert_eq!(shorten("/bin/sh -c a | b"), "a ¦ b");
+        assert_eq!(
+            shorten("bash -c set -e\n  apt-get x"),
+            "bash -c set -e apt-get x"
+        );
         assert_eq!(shorten(&"x".repeat(100)).chars().count(), COMMAND_SHOWN + 1);
     }
 }
