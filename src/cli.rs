@@ -59,6 +59,17 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         markdown: Option<PathBuf>,
     },
+    /// Inspect local images: size, layers, largest directories and attack surface (shell,
+    /// package manager, setuid files, user, packages). With two images, the first is taken as
+    /// the fat one and a side-by-side table follows.
+    Inspect {
+        /// Image references or ids (local; nothing is pulled).
+        #[arg(required = true, value_name = "IMAGE")]
+        images: Vec<String>,
+        /// Print the reports as JSON instead of Markdown.
+        #[arg(long)]
+        json: bool,
+    },
     /// Build the demo image pairs offline from Debian packages (cached; idempotent).
     Fixtures {
         /// Rebuild even if the images are up to date.

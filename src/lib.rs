@@ -9,6 +9,7 @@ pub mod bench;
 pub mod cli;
 pub mod engine;
 pub mod http;
+pub mod inspect;
 pub mod registry;
 pub mod report;
 pub mod results;

@@ -1,6 +1,7 @@
 //! What each subcommand does, and how failures map to exit codes.
 
 pub mod fixtures;
+pub mod inspect;
 pub mod report;
 pub mod run;
 pub mod signals;
@@ -67,6 +68,7 @@ pub async fn dispatch(cli: Cli) -> Result<(), Failure> {
             threshold,
             markdown,
         } => report::compare(&baseline, &current, threshold, markdown.as_deref()),
+        Command::Inspect { images, json } => inspect::inspect(&images, json).await,
     }
 }
 

@@ -6,7 +6,7 @@ use super::{
     OutputStream, PullReport,
 };
 use bollard::errors::Error as BollardError;
-use bollard::models::{ContainerCreateBody, HostConfig};
+use bollard::models::{ContainerCreateBody, HostConfig, ImageInspect};
 use bollard::query_parameters::{
     AttachContainerOptionsBuilder, CreateContainerOptionsBuilder, CreateImageOptionsBuilder,
     ListContainersOptionsBuilder, LogsOptionsBuilder, PushImageOptionsBuilder,
@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 /// The Docker daemon, reached through `DOCKER_HOST` or the default socket.
 #[derive(Clone)]
 pub struct DockerEngine {
-    docker: Docker,
+    pub(super) docker: Docker,
     endpoint: String,
 }
 
@@ -85,7 +85,7 @@ impl DockerEngine {
 }
 
 /// Maps a bollard error to the project's error, keeping the operation and target.
-fn classify(op: &'static str, target: &str, e: BollardError) -> EngineError {
+pub(super) fn classify(op: &'static str, target: &str, e: BollardError) -> EngineError {
     let kind = match &e {
         BollardError::DockerResponseServerError {
             status_code: 404, ..
@@ -175,16 +175,7 @@ impl Engine for DockerEngine {
 
     async fn local_image(&self, image: &str) -> EngineResult<Option<LocalImage>> {
         match self.docker.inspect_image(image).await {
-            Ok(i) => Ok(Some(LocalImage {
-                id: i.id.unwrap_or_default(),
-                tags: i.repo_tags.unwrap_or_default(),
-                size_bytes: i.size.unwrap_or(0).max(0) as u64,
-                layers: i
-                    .root_fs
-                    .and_then(|r| r.layers)
-                    .map(|l| l.len() as u32)
-                    .unwrap_or(0),
-            })),
+            Ok(i) => Ok(Some(local_image_of(&i))),
             Err(e) => {
                 let err = classify("inspect image", image, e);
                 if err.kind == ErrorKind::NotFound {
@@ -370,6 +361,20 @@ impl Engine for DockerEngine {
             .await
             .map_err(|e| classify("list containers labelled", key, e))?;
         Ok(list.into_iter().filter_map(|c| c.id).collect())
+    }
+}
+
+/// The project's view of an inspected image.
+pub(super) fn local_image_of(i: &ImageInspect) -> LocalImage {
+    LocalImage {
+        id: i.id.clone().unwrap_or_default(),
+        tags: i.repo_tags.clone().unwrap_or_default(),
+        size_bytes: i.size.unwrap_or(0).max(0) as u64,
+        layers: i
+            .root_fs
+            .as_ref()
+            .and_then(|r| r.layers.as_ref())
+            .map_or(0, |l| l.len() as u32),
     }
 }
 

@@ -3,6 +3,7 @@
 //! Only [`docker`] talks to the Docker daemon (through bollard); the runner sees this trait.
 
 pub mod docker;
+pub mod docker_export;
 pub mod probe;
 pub mod pull_progress;
 

@@ -79,7 +79,8 @@ pub async fn busybox_image(
     reference.to_string()
 }
 
-fn add_file(tar: &mut tar::Builder<Vec<u8>>, path: &str, data: &[u8], mode: u32) {
+/// Appends a regular file with `mode` to a tar being built.
+pub fn add_file(tar: &mut tar::Builder<Vec<u8>>, path: &str, data: &[u8], mode: u32) {
     let mut header = tar::Header::new_gnu();
     header.set_size(data.len() as u64);
     header.set_mode(mode);
