@@ -113,6 +113,9 @@ pub struct RunArgs {
     /// Seed of the shuffled order (random by default; recorded in results.json).
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
+    /// Skip reading each image's filesystem for its attack surface (faster).
+    #[arg(long)]
+    pub no_inspect: bool,
     /// Continue an interrupted run from its folder (its results.json and samples.csv);
     /// the scenario and seed are the run's own.
     #[arg(long, value_name = "DIR", conflicts_with_all = ["runs", "warmup", "mode", "out", "seed", "link"])]

@@ -17,6 +17,9 @@ pub struct RunResults {
     pub images: Vec<ImageFacts>,
     /// Every measured sample, warm-up excluded, in run order.
     pub samples: Vec<Sample>,
+    /// Size and attack surface of each image, read from its filesystem.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inspections: Vec<crate::inspect::ImageReport>,
     /// HDR histograms (V2, base64) per pair, variant, mode and phase, microseconds.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub histograms: Vec<crate::stats::EncodedHistogram>,

@@ -159,6 +159,18 @@ distroless = {{ image = "{}" }}
         assert!(facts.size_bytes > 0);
     }
 
+    // Every image was inspected, and the report was written beside the results.
+    assert_eq!(results.inspections.len(), 4);
+    for report in &results.inspections {
+        assert!(images.contains(&report.image), "{}", report.image);
+        assert!(!report.surface.shells.is_empty(), "busybox images have a shell");
+    }
+    let summary = std::fs::read_to_string(out_dir.join("summary.md")).unwrap();
+    assert!(summary.contains("Size and attack surface"), "{summary}");
+    for chart in ["phases.png", "percentiles.png", "sizes.png", "timeline.png"] {
+        assert!(out_dir.join(chart).exists(), "{chart} missing");
+    }
+
     // Nothing left behind, and the user's tags are back on the same images.
     assert!(leftover_containers(&engine, Some(&results.meta.run_id))
         .await

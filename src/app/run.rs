@@ -8,6 +8,7 @@ use crate::bench::sample::{Mode, Sample};
 use crate::cli::{ModeArg, RunArgs};
 use crate::engine::docker::DockerEngine;
 use crate::engine::Engine;
+use crate::inspect::{inspect_image, ImageReport};
 use crate::registry::managed::{cache_dir, ManagedRegistry};
 use crate::registry::manifest::manifest_size;
 use crate::results::{ImageFacts, RunMeta, RunResults};
@@ -156,6 +157,7 @@ pub async fn run(args: &RunArgs) -> Result<(), Failure> {
         scenario: scenario.clone(),
         images: Vec::new(),
         samples: done.clone(),
+        inspections: Vec::new(),
         histograms: Vec::new(),
     };
     write_results(&out, &unfinished)?;
@@ -169,6 +171,11 @@ pub async fn run(args: &RunArgs) -> Result<(), Failure> {
     );
     let outcome = sample_all(&mut runner, managed.is_some(), &out, done, resumed).await;
     let images = image_facts(&engine, &runner, &scenario, registry_host.as_deref()).await;
+    let inspections = if args.no_inspect {
+        Vec::new()
+    } else {
+        inspect_all(&engine, &runner).await
+    };
     for problem in runner.finish().await {
         eprintln!("warning: {problem}");
     }
@@ -182,6 +189,7 @@ pub async fn run(args: &RunArgs) -> Result<(), Failure> {
         meta,
         scenario,
         images,
+        inspections,
         histograms: crate::stats::encode_histograms(&outcome.samples),
         samples: outcome.samples,
     };
@@ -340,6 +348,23 @@ async fn image_facts(
         });
     }
     facts
+}
+
+/// Reads every image's filesystem for size and attack surface (the images are present:
+/// [`image_facts`] made them so).
+async fn inspect_all(engine: &DockerEngine, runner: &Runner<DockerEngine>) -> Vec<ImageReport> {
+    let mut reports = Vec::new();
+    for image in &runner.images().images {
+        eprintln!("inspecting {}", image.scenario_ref);
+        match inspect_image(engine, &image.run_ref).await {
+            Ok(mut report) => {
+                report.image = image.scenario_ref.to_string();
+                reports.push(report);
+            }
+            Err(e) => eprintln!("warning: {e}"),
+        }
+    }
+    reports
 }
 
 fn strip_scheme(url: &str) -> String {

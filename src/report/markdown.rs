@@ -27,6 +27,31 @@ pub fn summary_markdown(input: &ReportInput) -> String {
         out += &timings_table(input, mode);
     }
     out += &contrasts_table(input);
+    out += &surface_section(input);
+    out
+}
+
+/// Side-by-side attack surface per pair, when the run inspected its images.
+fn surface_section(input: &ReportInput) -> String {
+    let r = input.results;
+    if r.inspections.is_empty() {
+        return String::new();
+    }
+    let report_of = |pair: &str, variant: Variant| {
+        let image = input.image_facts(pair, variant).map(|f| f.image.as_str())?;
+        r.inspections.iter().find(|i| i.image == image)
+    };
+    let mut out = String::from("## Size and attack surface\n\n");
+    for pair in input.pairs() {
+        if let (Some(fat), Some(dl)) = (
+            report_of(pair, Variant::Fat),
+            report_of(pair, Variant::Distroless),
+        ) {
+            out += &format!("### {pair}\n\n");
+            out += &crate::inspect::render::pair_table(fat, dl);
+            out += &format!("\n- {}\n- {}\n\n", fat.verdict(), dl.verdict());
+        }
+    }
     out
 }
 

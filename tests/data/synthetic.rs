@@ -223,6 +223,7 @@ pub fn synthetic_results(spec: &Spec) -> RunResults {
             })
             .collect(),
         samples,
+        inspections: Vec::new(),
         histograms: Vec::new(),
     }
 }
