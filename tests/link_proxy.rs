@@ -148,6 +148,28 @@ async fn parallel_connections_share_one_bucket() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parallel_connections_at_100mbit() {
+    let (upstream, _server) = server().await;
+    let spec = LinkSpec::parse("100mbit/20ms").unwrap();
+    let proxy = LinkProxy::start(upstream, spec).await.unwrap();
+
+    let per_connection = 2 * MIB;
+    let start = Instant::now();
+    let fetches: Vec<_> = (0..4)
+        .map(|_| tokio::spawn(fetch(proxy.addr(), 0, per_connection)))
+        .collect();
+    for f in fetches {
+        assert_eq!(f.await.unwrap().0, per_connection);
+    }
+    check_accuracy(
+        "4 x 2 MiB in parallel at 100mbit/20ms",
+        start.elapsed(),
+        model(spec, 4 * per_connection),
+    );
+    assert_eq!(proxy.stop().await.bytes_down, 4 * per_connection);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn upstream_direction_is_shaped_too() {
     let (upstream, _server) = server().await;
     let spec = slow_link();

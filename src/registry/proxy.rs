@@ -19,6 +19,8 @@
 //!   A new connection reaches the registry one round trip after it was accepted, which stands
 //!   in for the TCP handshake. A request and its `N`-byte answer on a fresh connection thus take
 //!   about `2 * rtt + N / bandwidth`.
+//! - **Not modelled**: TCP/IP header overhead (the bandwidth counts payload bytes), slow
+//!   start, loss, and jitter.
 //!
 //! A new proxy is **throttled**: it exists to emulate the link, and forgetting to turn the
 //! emulation on should not silently yield loopback numbers. Call
