@@ -3,3 +3,4 @@
 pub mod link;
 pub mod managed;
 pub mod manifest;
+pub mod proxy;
