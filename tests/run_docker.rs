@@ -163,7 +163,10 @@ distroless = {{ image = "{}" }}
     assert_eq!(results.inspections.len(), 4);
     for report in &results.inspections {
         assert!(images.contains(&report.image), "{}", report.image);
-        assert!(!report.surface.shells.is_empty(), "busybox images have a shell");
+        assert!(
+            !report.surface.shells.is_empty(),
+            "busybox images have a shell"
+        );
     }
     let summary = std::fs::read_to_string(out_dir.join("summary.md")).unwrap();
     assert!(summary.contains("Size and attack surface"), "{summary}");
@@ -181,6 +184,66 @@ distroless = {{ image = "{}" }}
             now.map(|i| i.id).as_ref(),
             Some(id),
             "tag {image} not restored"
+        );
+    }
+}
+
+/// Cold pulls over an emulated 40mbit/20ms link: the bytes cross the emulator, and the
+/// pull cannot beat the link's bandwidth.
+#[tokio::test(flavor = "multi_thread")]
+async fn cold_pulls_over_an_emulated_link() {
+    let engine = engine().await;
+    let tag = format!("k{}", free_port());
+    let cmd = ["/bin/busybox", "sh", "-c", "echo up; sleep 60"];
+    let fat = busybox_image(
+        &engine,
+        &format!("imagebench-test/link:fat-{tag}"),
+        &cmd,
+        6 << 20,
+    )
+    .await;
+    let dl = busybox_image(&engine, &format!("imagebench-test/link:dl-{tag}"), &cmd, 0).await;
+    let _guard = RemoveOnDrop(vec![fat.clone(), dl.clone()]);
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("link.toml");
+    std::fs::write(
+        &scenario,
+        format!(
+            "name = \"link\"\nruns = 1\nwarmup = 0\nmodes = [\"cold\"]\n[registry]\nmanaged = true\n\
+             [[pair]]\nname = \"p\"\nready = {{ log = \"up\" }}\n\
+             fat = {{ image = \"{fat}\" }}\ndistroless = {{ image = \"{dl}\" }}\n"
+        ),
+    )
+    .unwrap();
+    let out_dir = dir.path().join("out");
+    let out = imagebench(
+        &[
+            "run",
+            scenario.to_str().unwrap(),
+            "--out",
+            out_dir.to_str().unwrap(),
+            "--link",
+            "40mbit/20ms",
+            "--no-inspect",
+        ],
+        &dir.path().join("cache"),
+    );
+    assert!(out.status.success(), "{}", describe(&out));
+    let results = results(&out_dir);
+    assert_eq!(results.meta.link.as_deref(), Some("40mbit/20ms"));
+    for s in &results.samples {
+        let pulled = s.pull_bytes.unwrap();
+        let wire = s.wire_bytes.unwrap();
+        assert!(wire >= pulled, "wire {wire} < pulled {pulled}: {s:?}");
+        let floor_us = pulled as f64 * 8.0 / 40e6 * 1e6 + 20_000.0;
+        let pull_us = s.pull_us.unwrap() as f64;
+        eprintln!(
+            "{}: {pulled} bytes, pull {pull_us:.0} us, link floor {floor_us:.0} us",
+            s.image
+        );
+        assert!(
+            pull_us >= floor_us,
+            "pull faster than the link allows: {s:?}"
         );
     }
 }

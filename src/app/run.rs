@@ -3,19 +3,23 @@
 use super::{connect, signals, Failure};
 use crate::bench::events::RunEvent;
 use crate::bench::record::{read_samples, write_atomic, SamplesCsv};
-use crate::bench::runner::Runner;
+use crate::bench::runner::{Runner, WireMeter};
 use crate::bench::sample::{Mode, Sample};
 use crate::cli::{ModeArg, RunArgs};
 use crate::engine::docker::DockerEngine;
 use crate::engine::Engine;
 use crate::inspect::{inspect_image, ImageReport};
+use crate::registry::link::LinkSpec;
 use crate::registry::managed::{cache_dir, ManagedRegistry};
 use crate::registry::manifest::manifest_size;
+use crate::registry::proxy::LinkProxy;
 use crate::results::{ImageFacts, RunMeta, RunResults};
+use crate::scenario::RegistryConfig;
 use crate::scenario::Scenario;
 use anyhow::anyhow;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Loads the scenario and applies the command line's overrides.
 pub fn scenario_for(args: &RunArgs) -> Result<Scenario, Failure> {
@@ -122,20 +126,8 @@ pub async fn run(args: &RunArgs) -> Result<(), Failure> {
         .await
         .map_err(|e| Failure::Environment(e.into()))?;
     let registry_cfg = scenario.registry.clone().unwrap_or_default();
-    let managed = if registry_cfg.managed {
-        eprintln!("starting the managed registry on 127.0.0.1");
-        Some(
-            ManagedRegistry::start(&cache_dir().join("registry"))
-                .await
-                .map_err(|e| Failure::Environment(e.into()))?,
-        )
-    } else {
-        None
-    };
-    let registry_host = managed
-        .as_ref()
-        .map(|r| r.host())
-        .or_else(|| registry_cfg.url.clone().map(|u| strip_scheme(&u)));
+    let registry = Registry::start(&registry_cfg).await?;
+    let registry_host = registry.host.clone();
     let mut meta = RunMeta {
         run_id: run_id.clone(),
         imagebench_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -169,7 +161,10 @@ pub async fn run(args: &RunArgs) -> Result<(), Failure> {
         seed,
         cancel,
     );
-    let outcome = sample_all(&mut runner, managed.is_some(), &out, done, resumed).await;
+    if let Some(link) = &registry.link {
+        runner = runner.with_wire_meter(Box::new(LinkMeter(link.clone())));
+    }
+    let outcome = sample_all(&mut runner, &registry, &out, done, resumed).await;
     let images = image_facts(&engine, &runner, &scenario, registry_host.as_deref()).await;
     let inspections = if args.no_inspect {
         Vec::new()
@@ -179,9 +174,8 @@ pub async fn run(args: &RunArgs) -> Result<(), Failure> {
     for problem in runner.finish().await {
         eprintln!("warning: {problem}");
     }
-    if let Some(r) = managed {
-        r.stop().await;
-    }
+    drop(runner);
+    registry.stop().await;
     let outcome = outcome?;
     meta.finished_at = chrono::Utc::now().to_rfc3339();
     meta.interrupted = outcome.interrupted;
@@ -231,6 +225,78 @@ pub async fn run(args: &RunArgs) -> Result<(), Failure> {
     Ok(())
 }
 
+/// Where cold pulls come from: the managed registry (behind the link emulator, if
+/// asked for) or an existing one.
+struct Registry {
+    managed: Option<ManagedRegistry>,
+    link: Option<Arc<LinkProxy>>,
+    /// `host:port` of image references, if any registry is used.
+    host: Option<String>,
+}
+
+impl Registry {
+    async fn start(cfg: &RegistryConfig) -> Result<Registry, Failure> {
+        if !cfg.managed {
+            return Ok(Registry {
+                managed: None,
+                link: None,
+                host: cfg.url.as_deref().map(strip_scheme),
+            });
+        }
+        eprintln!("starting the managed registry on 127.0.0.1");
+        let managed = ManagedRegistry::start(&cache_dir().join("registry"))
+            .await
+            .map_err(|e| Failure::Environment(e.into()))?;
+        let link = match &cfg.link {
+            Some(text) => {
+                let spec = LinkSpec::parse(text).map_err(|m| Failure::Input(anyhow!(m)))?;
+                let proxy = LinkProxy::start(managed.addr(), spec)
+                    .await
+                    .map_err(|e| Failure::Environment(e.into()))?;
+                proxy.set_throttled(false);
+                eprintln!("emulating a {text} link in front of the registry");
+                Some(Arc::new(proxy))
+            }
+            None => None,
+        };
+        let host = match &link {
+            Some(proxy) => proxy.addr().to_string(),
+            None => managed.host(),
+        };
+        Ok(Registry {
+            managed: Some(managed),
+            link,
+            host: Some(host),
+        })
+    }
+
+    fn throttle(&self, on: bool) {
+        if let Some(link) = &self.link {
+            link.set_throttled(on);
+        }
+    }
+
+    async fn stop(self) {
+        if let Some(link) = self.link {
+            if let Ok(proxy) = Arc::try_unwrap(link) {
+                proxy.stop().await;
+            }
+        }
+        if let Some(managed) = self.managed {
+            managed.stop().await;
+        }
+    }
+}
+
+/// The link emulator's downstream byte counter, for the runner.
+struct LinkMeter(Arc<LinkProxy>);
+
+impl WireMeter for LinkMeter {
+    fn take_bytes(&self) -> u64 {
+        self.0.take_counters().bytes_down
+    }
+}
+
 /// Writes results.json atomically.
 fn write_results(out: &Path, results: &RunResults) -> Result<(), Failure> {
     let json = serde_json::to_vec_pretty(results).expect("results serialize");
@@ -240,7 +306,7 @@ fn write_results(out: &Path, results: &RunResults) -> Result<(), Failure> {
 /// Prepares and takes every sample, writing each row of samples.csv as it finishes.
 async fn sample_all(
     runner: &mut Runner<DockerEngine>,
-    push: bool,
+    registry: &Registry,
     out: &Path,
     done: Vec<Sample>,
     resumed: bool,
@@ -300,10 +366,13 @@ async fn sample_all(
         RunEvent::Finished { .. } => bar.finish_and_clear(),
     };
     runner
-        .prepare(push, &mut on_event)
+        .prepare(registry.managed.is_some(), &mut on_event)
         .await
         .map_err(|e| Failure::Environment(e.into()))?;
+    // Pushes and checks went at full speed; the samples go over the emulated link.
+    registry.throttle(true);
     let outcome = runner.run(done, &mut on_event).await;
+    registry.throttle(false);
     match write_error {
         Some(e) => Err(Failure::Run { code: 1, error: e }),
         None => Ok(outcome),

@@ -19,6 +19,8 @@ pub struct Measured {
     pub pull: Option<Duration>,
     /// What the pull fetched.
     pub pull_report: Option<PullReport>,
+    /// Bytes counted on the wire by the link emulator during the sample.
+    pub wire_bytes: Option<u64>,
     /// Create request duration.
     pub create: Option<Duration>,
     /// Start request duration.

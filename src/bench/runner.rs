@@ -14,9 +14,16 @@ use tokio_util::sync::CancellationToken;
 /// Consecutive samples that lost the daemon before the run stops.
 const MAX_CONNECTION_FAILURES: u32 = 3;
 
+/// Counts the bytes that crossed the link to the registry (the link emulator does).
+pub trait WireMeter: Send + Sync {
+    /// Bytes received from the registry since the last call.
+    fn take_bytes(&self) -> u64;
+}
+
 /// Drives one run of a scenario against an engine.
 pub struct Runner<E: Engine> {
     engine: E,
+    wire: Option<Box<dyn WireMeter>>,
     scenario: Scenario,
     images: ImageSet,
     run_id: String,
@@ -48,12 +55,19 @@ impl<E: Engine> Runner<E> {
         let images = ImageSet::new(&scenario, registry);
         Runner {
             engine,
+            wire: None,
             scenario,
             images,
             run_id,
             seed,
             cancel,
         }
+    }
+
+    /// Records the bytes `meter` counts during each cold pull as the sample's `wire_bytes`.
+    pub fn with_wire_meter(mut self, meter: Box<dyn WireMeter>) -> Runner<E> {
+        self.wire = Some(meter);
+        self
     }
 
     /// The run's images.
@@ -195,7 +209,13 @@ impl<E: Engine> Runner<E> {
             pull: pair.pull_timeout.0,
             ready: pair.timeout.0,
         };
+        if let Some(meter) = &self.wire {
+            meter.take_bytes();
+        }
         let mut m = measure(&self.engine, &container, &pair.ready, timeouts, slot.mode).await;
+        if let (Some(meter), Mode::Cold) = (&self.wire, slot.mode) {
+            m.wire_bytes = Some(meter.take_bytes());
+        }
         if let Some(id) = &m.container {
             if let Err(e) = self.engine.remove_container(id).await {
                 m.message = join(&m.message, &format!("cleanup phase: {}", e));
@@ -247,7 +267,7 @@ impl<E: Engine> Runner<E> {
             pull_layers_cached: pulled.then_some(report.layers_cached),
             pull_download_us: us(report.download),
             pull_extract_us: us(report.extract),
-            wire_bytes: None,
+            wire_bytes: m.wire_bytes,
             exit_code: m.exit_code,
             started_at: chrono::Utc::now().to_rfc3339(),
             message,
