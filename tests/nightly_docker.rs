@@ -1,0 +1,74 @@
+//! scripts/nightly.sh as the nightly job runs it: a fresh baseline passes, an image slowed
+//! by 300 ms fails the job.
+
+mod common;
+
+use common::*;
+use std::path::Path;
+use std::process::Command;
+
+fn nightly(dir: &Path, scenario: &Path, out: &str) -> std::process::Output {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/nightly.sh");
+    Command::new("bash")
+        .arg(script)
+        .args(["--scenario", scenario.to_str().unwrap()])
+        .args(["--baseline", dir.join("baseline.json").to_str().unwrap()])
+        .args(["--threshold", "50%", "--runs", "6"])
+        .args(["--out", dir.join(out).to_str().unwrap()])
+        .env("IMAGEBENCH", binary())
+        .env("IMAGEBENCH_CACHE", dir.join("cache"))
+        .output()
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn nightly_passes_on_its_baseline_and_fails_on_a_slowed_image() {
+    let engine = engine().await;
+    let port = free_port();
+    let tag = format!("n{port}");
+    let serve = httpd(port);
+    let serve: Vec<&str> = serve.iter().map(String::as_str).collect();
+    let fat = busybox_image(
+        &engine,
+        &format!("imagebench-test/nightly:fat-{tag}"),
+        &serve,
+        1 << 20,
+    )
+    .await;
+    let dl = busybox_image(
+        &engine,
+        &format!("imagebench-test/nightly:dl-{tag}"),
+        &serve,
+        0,
+    )
+    .await;
+    let _guard = RemoveOnDrop(vec![fat.clone(), dl.clone()]);
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("nightly.toml");
+    std::fs::write(
+        &scenario,
+        format!(
+            "name = \"nightly\"\nwarmup = 1\nmodes = [\"warm\"]\n[[pair]]\nname = \"svc\"\n\
+             ready = {{ http = \"http://127.0.0.1:{port}/\" }}\n\
+             fat = {{ image = \"{fat}\" }}\ndistroless = {{ image = \"{dl}\" }}\n"
+        ),
+    )
+    .unwrap();
+
+    let first = nightly(dir.path(), &scenario, "run1");
+    assert_eq!(first.status.code(), Some(0), "{}", describe(&first));
+    assert!(dir.path().join("baseline.json").exists());
+    let second = nightly(dir.path(), &scenario, "run2");
+    assert_eq!(second.status.code(), Some(0), "{}", describe(&second));
+    assert!(dir.path().join("run2/compare.md").exists());
+
+    // The same distroless tag, now sleeping 300 ms before it serves.
+    let slow_cmd = format!("sleep 0.3; exec {}", serve.join(" "));
+    busybox_image(&engine, &dl, &["/bin/busybox", "sh", "-c", &slow_cmd], 0).await;
+    let third = nightly(dir.path(), &scenario, "run3");
+    assert_eq!(third.status.code(), Some(1), "{}", describe(&third));
+    let text = String::from_utf8_lossy(&third.stdout);
+    assert!(text.contains("REGRESSION"), "{text}");
+    let compare = std::fs::read_to_string(dir.path().join("run3/compare.md")).unwrap();
+    assert!(compare.contains("svc"), "{compare}");
+}
