@@ -12,6 +12,8 @@ command -v debootstrap >/dev/null 2>&1 || need_pkgs+=(debootstrap)
 command -v gcc >/dev/null 2>&1 || need_pkgs+=(gcc libc6-dev)
 command -v curl >/dev/null 2>&1 || need_pkgs+=(curl)
 command -v file >/dev/null 2>&1 || need_pkgs+=(file)
+command -v ss >/dev/null 2>&1 || need_pkgs+=(iproute2)
+command -v python3 >/dev/null 2>&1 || need_pkgs+=(python3)
 command -v docker >/dev/null 2>&1 || need_pkgs+=(docker.io)
 
 if [ ${#need_pkgs[@]} -gt 0 ]; then
