@@ -92,7 +92,8 @@ cleanup() {
     for c in "${CONTAINERS[@]}"; do docker rm -f "$c" >/dev/null 2>&1 || true; done
     if [[ -n $TMP && -d $TMP ]]; then
         # debootstrap may leave proc/sys mounted in its target if it was interrupted.
-        grep -o " $TMP/[^ ]*" /proc/mounts | sort -r | while read -r m; do umount -l "$m" || true; done
+        { grep -o " $TMP/[^ ]*" /proc/mounts || true; } | sort -r |
+            while read -r m; do umount -l "$m" || true; done
         rm -rf --one-file-system "$TMP"
     fi
 }

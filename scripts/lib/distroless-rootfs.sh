@@ -45,20 +45,28 @@ if ! apt-get -qq update >/tmp/apt-update.log 2>&1; then
     fi
 fi
 
-# Candidate stanza of a real (non-virtual) package, empty for virtual/unknown names.
-stanza() { apt-cache show --no-all-versions "$1" 2>/dev/null | sed '/^$/q' || true; }
+# STANZA[name]: candidate stanza of a real package, empty for virtual/unknown names.
+# Filled by load() in this shell (not in $(...) subshells): each apt-cache call loads the
+# whole package cache, so every name is looked up once.
+declare -A STANZA=()
+load() {
+    [[ -v STANZA[$1] ]] || STANZA[$1]=$(apt-cache show --no-all-versions "$1" 2>/dev/null | sed '/^$/q' || true)
+}
 field() { sed -n "s/^$1: //p" <<<"$2" | head -n1; }
 
-# Pick the package that satisfies one dependency group ("a (>= 1) | b:any").
-# Prints the chosen name, "-" when denied, nothing when unresolvable.
+# Pick the package that satisfies one dependency group ("a (>= 1) | b:any") into CHOSEN:
+# the first alternative that is a real package; "-" if the group reaches a denied package
+# first; empty if nothing resolves.
 choose() {
-    local group=$1 alt name
-    IFS='|' read -ra alts <<<"$group"
+    local alt name
+    CHOSEN=""
+    IFS='|' read -ra alts <<<"$1"
     for alt in "${alts[@]}"; do
         name=$(sed -e 's/([^)]*)//g' -e 's/\[[^]]*\]//g' -e 's/:[a-z0-9]*//' <<<"$alt" | tr -d ' ')
         [[ -z $name ]] && continue
-        if [[ -n ${DENY[$name]:-} ]]; then echo -; return; fi
-        if [[ -n ${SEEN[$name]:-} ]] || [[ -n $(stanza "$name") ]]; then echo "$name"; return; fi
+        if [[ -n ${DENY[$name]:-} ]]; then CHOSEN=-; return; fi
+        load "$name"
+        if [[ -n ${STANZA[$name]} ]]; then CHOSEN=$name; return; fi
     done
 }
 
@@ -70,7 +78,8 @@ while ((${#queue[@]})); do
     queue=("${queue[@]:1}")
     [[ -n ${SEEN[$pkg]:-} ]] && continue
     SEEN[$pkg]=1
-    info=$(stanza "$pkg")
+    load "$pkg"
+    info=${STANZA[$pkg]}
     if [[ -z $info ]]; then
         echo "error: package '$pkg' not found in the package lists" >&2
         exit 1
@@ -80,11 +89,11 @@ while ((${#queue[@]})); do
     IFS=',' read -ra groups <<<"$deps"
     for group in "${groups[@]}"; do
         [[ -z ${group// /} ]] && continue
-        dep=$(choose "$group")
-        case $dep in
+        choose "$group"
+        case $CHOSEN in
             -) say "drop '${group# }' (needed by $pkg; deny-listed)" ;;
             '') say "warning: cannot resolve '${group# }' (needed by $pkg), skipped" ;;
-            *) queue+=("$dep") ;;
+            *) queue+=("$CHOSEN") ;;
         esac
     done
 done
@@ -94,7 +103,7 @@ say "closure of $*: ${#closure[@]} packages: ${closure[*]}"
 debs=()
 missing=()
 for pkg in "${closure[@]}"; do
-    info=$(stanza "$pkg")
+    info=${STANZA[$pkg]}
     version=$(field Version "$info")
     arch=$(field Architecture "$info")
     deb="$archives/${pkg}_${version//:/%3a}_${arch}.deb"
