@@ -75,8 +75,10 @@ log() { echo "[fixtures] $*"; }
 die() {
     echo "[fixtures] error: $1: $2" >&2
     [[ -n ${3:-} ]] && echo "[fixtures]   what to do: $3" >&2
-    exit 1
+    exit "${DIE_CODE:-1}"
 }
+# Exit codes (as DESIGN.md): 1 a build step failed, 2 bad arguments, 3 environment
+# (not root, no daemon, no mirror). Callers set DIE_CODE for the latter two.
 # Show the tail of a log file, then die.
 die_log() {
     local logfile=$1
@@ -117,15 +119,15 @@ EOF
 
 require_root() {
     [[ $(id -u) -eq 0 ]] ||
-        die "preflight" "must run as root (debootstrap, and files owned by root in the images)" \
-            "run it with sudo: sudo bash scripts/build-fixtures.sh $*"
+        DIE_CODE=3 die "preflight" "must run as root (debootstrap, and files owned by root in the images)" \
+            "run it with sudo: sudo bash scripts/build-fixtures.sh ${ORIG_ARGS[*]}"
 }
 
 require_docker() {
     command -v docker >/dev/null ||
-        die "preflight" "the docker CLI is not installed" "apt-get install docker.io"
+        DIE_CODE=3 die "preflight" "the docker CLI is not installed" "apt-get install docker.io"
     docker info >/dev/null 2>&1 ||
-        die "preflight" "cannot reach the Docker daemon" \
+        DIE_CODE=3 die "preflight" "cannot reach the Docker daemon" \
             "start it (systemctl start docker) and check that 'docker info' works"
 }
 
@@ -181,14 +183,14 @@ find_mirrors() {
     SECURITY_MIRROR=$(awk -v s="$SUITE-security" '$2 == s || $2 == s "/updates" { print $1; exit }' <<<"$entries")
     UPDATES_MIRROR=$(awk -v s="$SUITE-updates" '$2 == s { print $1; exit }' <<<"$entries")
     [[ -n $MIRROR ]] ||
-        die "mirror" "no Debian mirror for '$SUITE' in /etc/apt/sources.list*" \
+        DIE_CODE=3 die "mirror" "no Debian mirror for '$SUITE' in /etc/apt/sources.list*" \
             "add one there, or set IMAGEBENCH_DEBIAN_MIRROR=http://<mirror>/debian"
 }
 
-# A hash of everything that defines the images: changes to it rebuild them.
+# A hash of everything that defines the images (not the docs): changes to it rebuild them.
 recipe_hash() {
     (cd "$ROOT" && cat scripts/build-fixtures.sh scripts/lib/*.sh \
-        $(find fixtures -type f | LC_ALL=C sort)) | sha256sum | cut -c1-12
+        $(find fixtures -type f ! -name '*.md' | LC_ALL=C sort)) | sha256sum | cut -c1-12
 }
 
 # --- image helpers ----------------------------------------------------------------------
@@ -253,7 +255,7 @@ ensure_base_rootfs() {
     debootstrap --variant=minbase --arch="$ARCH" --cache-dir="$CACHE/debootstrap-debs" \
         "$SUITE" "$target" "$MIRROR" >"$TMP/debootstrap.log" 2>&1 ||
         die_log "$TMP/debootstrap.log" "debootstrap" \
-            "could not bootstrap Debian $SUITE from $MIRROR (full log above, last lines)" \
+            "could not bootstrap Debian $SUITE from $MIRROR (last lines of its log above)" \
             "check the network to the Debian archive ($MIRROR), or set IMAGEBENCH_DEBIAN_MIRROR"
     # apt sources of the images: the machine's mirrors, main only (like the debian image).
     {
@@ -311,7 +313,7 @@ stage_app() {
 # --- fat image: base + packages layer + app layer ---------------------------------------
 
 build_fat() {
-    local pair=$1 image=imagebench/$1:fat packages from old ctx
+    local pair=$1 image=imagebench/$1:fat packages from old ctx t=$SECONDS
     packages=$(recipe FAT_PACKAGES "$pair" | xargs)
     from=$BASE_IMAGE
     old=$(image_id "$image")
@@ -319,7 +321,8 @@ build_fat() {
         log "$pair: fat: apt-get install $packages"
         local ctr=imagebench-fixtures-$pair-fat-$$
         helper_run "$ctr" "$TMP/$pair-fat-apt.log" "$BASE_IMAGE" bash -euc "$APT_UPDATE
-            apt-get install -y -q --no-install-recommends $packages" ||
+            apt-get install -y -q --no-install-recommends -o DPkg::Options::=--force-unsafe-io \
+                $packages" ||
             die_log "$TMP/$pair-fat-apt.log" "$pair: fat: apt-get install" \
                 "installing the packages in a container of $BASE_IMAGE failed" \
                 "check the network to the Debian archive; the log's last lines are above"
@@ -340,12 +343,13 @@ EOF
     DOCKER_BUILDKIT=0 docker build -q -t "$image" "$ctx" >"$TMP/$pair-fat-build.log" 2>&1 ||
         die_log "$TMP/$pair-fat-build.log" "$pair: fat: docker build" "building $image failed"
     drop_previous "$old" "$image"
+    log "$pair: fat: $image ready ($((SECONDS - t))s)"
 }
 
 # --- distroless image: one imported layer of Debian package files -----------------------
 
 build_distroless() {
-    local pair=$1 image=imagebench/$1:distroless seeds keep old out
+    local pair=$1 image=imagebench/$1:distroless seeds keep old out t=$SECONDS
     seeds=$(recipe DISTROLESS_SEEDS "$pair")
     keep=$(recipe DISTROLESS_KEEP "$pair")
     old=$(image_id "$image")
@@ -360,6 +364,7 @@ build_distroless() {
         die_log "$TMP/$pair-distroless.log" "$pair: distroless: assemble rootfs" \
             "downloading or unpacking the packages failed" \
             "check the network to the Debian archive; the log's last lines are above"
+    docker rm -f "imagebench-fixtures-$pair-dl-$$" >/dev/null
     grep -E '^\[distroless\] (closure|rootfs|warning)' "$TMP/$pair-distroless.log" |
         sed "s/^\[distroless\]/[fixtures] $pair: distroless:/" | cut -c1-200
     stage_app "$pair" "$out/rootfs"
@@ -379,6 +384,7 @@ build_distroless() {
         die "$pair: distroless: import" "docker import of the assembled rootfs failed"
     drop_previous "$old" "$image"
     rm -rf --one-file-system "$out"
+    log "$pair: distroless: $image ready ($((SECONDS - t))s)"
 }
 
 # --- main -------------------------------------------------------------------------------
@@ -394,24 +400,24 @@ main() {
             --force) FORCE=1 ;;
             --no-check) CHECK=0 ;;
             --only)
-                (($#)) || die "arguments" "--only needs a pair (${ALL_PAIRS[*]})"
+                (($#)) || DIE_CODE=2 die "arguments" "--only needs a pair (${ALL_PAIRS[*]})"
                 IFS=, read -ra more <<<"$1"
                 pairs+=("${more[@]}")
                 shift
                 ;;
             --only=*) IFS=, read -ra more <<<"${arg#--only=}" && pairs+=("${more[@]}") ;;
             -h | --help) usage && exit 0 ;;
-            *) usage >&2 && die "arguments" "unknown argument '$arg'" ;;
+            *) usage >&2 && DIE_CODE=2 die "arguments" "unknown argument '$arg'" ;;
         esac
     done
     ((${#pairs[@]})) || pairs=("${ALL_PAIRS[@]}")
     for p in "${pairs[@]}"; do
         [[ " ${ALL_PAIRS[*]} " == *" $p "* ]] ||
-            { echo "[fixtures] error: arguments: unknown pair '$p' (known: ${ALL_PAIRS[*]})" >&2; exit 2; }
+            DIE_CODE=2 die "arguments" "unknown pair '$p' (known: ${ALL_PAIRS[*]})"
     done
 
     local started=$SECONDS
-    require_root "$@"
+    require_root
     require_docker
     RECIPE=$(recipe_hash)
 
@@ -439,10 +445,8 @@ main() {
     ensure_base_image
 
     for p in "${todo[@]}"; do
-        local t=$SECONDS
         build_fat "$p"
         build_distroless "$p"
-        log "$p: built in $((SECONDS - t))s"
     done
     log "fixtures built in $((SECONDS - started))s"
 
@@ -453,4 +457,5 @@ main() {
     fi
 }
 
+ORIG_ARGS=("$@")
 main "$@"
