@@ -389,10 +389,24 @@ build_distroless() {
 
 # --- main -------------------------------------------------------------------------------
 
+# Set todo to the pairs among "$@" that need building (both images current: reuse).
+select_todo() {
+    local p
+    todo=()
+    for p in "$@"; do
+        if [[ $FORCE -eq 0 ]] && image_is_current "imagebench/$p:fat" &&
+            image_is_current "imagebench/$p:distroless"; then
+            log "$p: reusing imagebench/$p:fat and imagebench/$p:distroless (fixture version $FIXTURE_VERSION, recipe $RECIPE)"
+        else
+            todo+=("$p")
+        fi
+    done
+}
+
 main() {
     FORCE=0
     CHECK=1
-    local pairs=() arg p
+    local pairs=() todo=() arg p
     while (($#)); do
         arg=$1
         shift
@@ -411,9 +425,11 @@ main() {
         esac
     done
     ((${#pairs[@]})) || pairs=("${ALL_PAIRS[@]}")
+    local wanted=()
     for p in "${pairs[@]}"; do
         [[ " ${ALL_PAIRS[*]} " == *" $p "* ]] ||
             DIE_CODE=2 die "arguments" "unknown pair '$p' (known: ${ALL_PAIRS[*]})"
+        [[ " ${wanted[*]} " == *" $p "* ]] || wanted+=("$p")
     done
 
     local started=$SECONDS
@@ -422,15 +438,7 @@ main() {
     RECIPE=$(recipe_hash)
 
     # Fast path: every requested image is current.
-    local todo=()
-    for p in "${pairs[@]}"; do
-        if [[ $FORCE -eq 0 ]] && image_is_current "imagebench/$p:fat" &&
-            image_is_current "imagebench/$p:distroless"; then
-            log "$p: reusing imagebench/$p:fat and imagebench/$p:distroless (fixture version $FIXTURE_VERSION, recipe $RECIPE)"
-        else
-            todo+=("$p")
-        fi
-    done
+    select_todo "${wanted[@]}"
     if ((${#todo[@]} == 0)); then
         log "all fixtures current, nothing to build ($((SECONDS - started))s); --force rebuilds"
         return 0
@@ -438,7 +446,12 @@ main() {
 
     mkdir -p "$CACHE/apt/archives/partial" "$CACHE/apt/lists/partial" "$CACHE/rootfs"
     exec 9>"$CACHE/.lock"
-    flock -n 9 || { log "waiting for another build-fixtures run to finish"; flock 9; }
+    if ! flock -n 9; then
+        log "waiting for another build-fixtures run to finish"
+        flock 9
+        ((FORCE)) || select_todo "${todo[@]}" # it may have built them meanwhile
+        ((${#todo[@]})) || return 0
+    fi
     TMP=$(mktemp -d "${TMPDIR:-/tmp}/imagebench-fixtures.XXXXXX")
     ensure_host_tools
     find_mirrors
