@@ -462,6 +462,10 @@ main() {
         build_distroless "$p"
     done
     log "fixtures built in $((SECONDS - started))s"
+    # Untag the base: a tagged base would keep the fat images' first layer on the machine
+    # after a cold sample removes them, and their cold pulls would skip it. The layer stays
+    # as long as a fat image uses it; the tarball in the cache re-imports it when needed.
+    docker rmi "$BASE_IMAGE" >/dev/null 2>&1 || true
 
     if ((CHECK)); then
         local only=()
