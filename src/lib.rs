@@ -8,6 +8,7 @@ pub mod app;
 pub mod bench;
 pub mod cli;
 pub mod engine;
+pub mod files;
 pub mod http;
 pub mod inspect;
 pub mod registry;

@@ -1,7 +1,7 @@
 //! `imagebench report` and `imagebench compare`: saved results in, tables and charts out.
 
 use super::Failure;
-use crate::bench::record::write_atomic;
+use crate::files::write_atomic;
 use crate::report::{
     compare::compare as compare_runs, terminal_summary, write_report, ReportOptions,
 };

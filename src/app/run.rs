@@ -2,12 +2,13 @@
 
 use super::{connect, signals, Failure};
 use crate::bench::events::RunEvent;
-use crate::bench::record::{read_samples, write_atomic, SamplesCsv};
+use crate::bench::record::{read_samples, SamplesCsv};
 use crate::bench::runner::{Runner, WireMeter};
 use crate::bench::sample::{Mode, Sample};
 use crate::cli::{ModeArg, RunArgs};
 use crate::engine::docker::DockerEngine;
 use crate::engine::Engine;
+use crate::files::write_atomic;
 use crate::inspect::{inspect_image, ImageReport};
 use crate::registry::link::LinkSpec;
 use crate::registry::managed::{cache_dir, ManagedRegistry};

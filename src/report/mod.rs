@@ -47,7 +47,7 @@ pub fn write_report(
         .with_context(|| format!("cannot create report folder {}", hgrm_dir.display()))?;
     let mut written = Vec::new();
     let mut write = |path: PathBuf, bytes: &[u8]| -> anyhow::Result<()> {
-        std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
+        crate::files::write_atomic(&path, bytes)?;
         written.push(path);
         Ok(())
     };
