@@ -34,7 +34,11 @@ pub enum Command {
         files: Vec<PathBuf>,
     },
     /// Remove containers left behind by earlier runs (found by their `imagebench.run` label).
-    Clean,
+    Clean {
+        /// Also remove containers of runs whose imagebench process is still running.
+        #[arg(long)]
+        all: bool,
+    },
     /// Redraw every table and chart of a saved run, without Docker.
     Report {
         /// A results.json written by `imagebench run`.

@@ -98,10 +98,8 @@ fn reference(name: &str) -> String {
 /// Containers the inspections of process `pid` left behind.
 async fn leftovers(engine: &DockerEngine, pid: u32) -> Vec<String> {
     let run = format!("inspect-{pid}");
-    engine
-        .containers_labelled(RUN_LABEL, Some(&run))
-        .await
-        .unwrap()
+    let found = engine.containers_labelled(RUN_LABEL, Some(&run)).await;
+    found.unwrap().into_iter().map(|c| c.id).collect()
 }
 
 #[tokio::test]

@@ -3,9 +3,8 @@
 use imagebench::bench::measure::{measure, Measured, Timeouts};
 use imagebench::bench::sample::Mode;
 use imagebench::engine::docker::DockerEngine;
-use imagebench::engine::{ContainerSpec, Engine, RUN_LABEL};
+use imagebench::engine::{run_labels, ContainerSpec, Engine};
 use imagebench::scenario::{Pair, Scenario};
-use std::collections::HashMap;
 use std::path::Path;
 use std::time::Duration;
 
@@ -33,7 +32,7 @@ pub fn spec(pair: &Pair, image: &str, n: u64) -> ContainerSpec {
         name: format!("imagebench-bench-{}-{n}", std::process::id()),
         image: image.to_string(),
         network: pair.network.as_str().to_string(),
-        labels: HashMap::from([(RUN_LABEL.to_string(), "bench".to_string())]),
+        labels: run_labels("bench"),
         ..ContainerSpec::default()
     }
 }

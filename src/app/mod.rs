@@ -55,7 +55,7 @@ pub async fn dispatch(cli: Cli) -> Result<(), Failure> {
             run::run(&args).await
         }
         Command::Validate { files } => validate(&files),
-        Command::Clean => clean().await,
+        Command::Clean { all } => clean(all).await,
         Command::Fixtures { force, only } => fixtures::build(force, only.as_deref()).await,
         Command::Report {
             results,
@@ -99,11 +99,14 @@ pub async fn connect() -> Result<DockerEngine, Failure> {
         .map_err(|e| Failure::Environment(e.into()))
 }
 
-async fn clean() -> Result<(), Failure> {
+async fn clean(all: bool) -> Result<(), Failure> {
     let engine = connect().await?;
-    let removed = cleanup::sweep(&engine, None)
+    let (removed, live) = cleanup::clean(&engine, all)
         .await
         .map_err(|e| Failure::Environment(e.into()))?;
     println!("removed {removed} container(s) left by earlier runs");
+    if live > 0 {
+        println!("kept {live} container(s) of runs still going (--all removes them too)");
+    }
     Ok(())
 }

@@ -5,9 +5,8 @@ use super::images::ImageSet;
 use super::measure::{measure, Measured, Timeouts};
 use super::plan::{plan, Slot};
 use super::sample::{Mode, Outcome, Sample};
-use crate::engine::{ContainerSpec, Engine, EngineError, CONNECTION_MARK, RUN_LABEL};
+use crate::engine::{run_labels, ContainerSpec, Engine, EngineError, CONNECTION_MARK};
 use crate::scenario::Scenario;
-use std::collections::HashMap;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
@@ -200,7 +199,7 @@ impl<E: Engine> Runner<E> {
             env: spec.env.clone(),
             user: spec.user.clone(),
             network: pair.network.as_str().to_string(),
-            labels: HashMap::from([(RUN_LABEL.to_string(), self.run_id.clone())]),
+            labels: run_labels(&self.run_id),
             memory_bytes: limits.memory.map(|m| m.0),
             nano_cpus: limits.cpus.map(|c| (c * 1e9) as u64),
             pids_limit: limits.pids,
@@ -278,7 +277,7 @@ impl<E: Engine> Runner<E> {
     /// Returns what could not be done.
     pub async fn finish(&self) -> Vec<String> {
         let mut problems = Vec::new();
-        if let Err(e) = super::cleanup::sweep(&self.engine, Some(&self.run_id)).await {
+        if let Err(e) = super::cleanup::sweep(&self.engine, &self.run_id).await {
             problems.push(format!("could not remove this run's containers: {e}"));
         }
         problems.extend(self.images.restore(&self.engine).await);

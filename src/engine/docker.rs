@@ -2,8 +2,8 @@
 
 use super::pull_progress::PullProgress;
 use super::{
-    ContainerSpec, DaemonInfo, Engine, EngineError, EngineResult, ErrorKind, LocalImage,
-    OutputStream, PullReport,
+    ContainerSpec, DaemonInfo, Engine, EngineError, EngineResult, ErrorKind, LabelledContainer,
+    LocalImage, OutputStream, PullReport,
 };
 use bollard::errors::Error as BollardError;
 use bollard::models::{ContainerCreateBody, HostConfig, ImageInspect};
@@ -345,7 +345,7 @@ impl Engine for DockerEngine {
         &self,
         key: &str,
         value: Option<&str>,
-    ) -> EngineResult<Vec<String>> {
+    ) -> EngineResult<Vec<LabelledContainer>> {
         let filter = match value {
             Some(v) => format!("{key}={v}"),
             None => key.to_string(),
@@ -360,7 +360,15 @@ impl Engine for DockerEngine {
             .list_containers(Some(options))
             .await
             .map_err(|e| classify("list containers labelled", key, e))?;
-        Ok(list.into_iter().filter_map(|c| c.id).collect())
+        Ok(list
+            .into_iter()
+            .filter_map(|c| {
+                Some(LabelledContainer {
+                    id: c.id?,
+                    labels: c.labels.unwrap_or_default(),
+                })
+            })
+            .collect())
     }
 }
 

@@ -2,9 +2,8 @@
 //! as a tar stream exported from a created, never started, container.
 
 use super::docker::{classify, local_image_of, DockerEngine};
-use super::{ContainerSpec, Engine, EngineResult, LocalImage, OutputStream, RUN_LABEL};
+use super::{run_labels, ContainerSpec, Engine, EngineResult, LocalImage, OutputStream};
 use futures_util::{StreamExt, TryStreamExt};
-use std::collections::HashMap;
 use std::future::Future;
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -75,7 +74,7 @@ impl DockerEngine {
             // Never run; an entrypoint only satisfies images that have no command.
             entrypoint: Some(vec!["/imagebench-never-started".into()]),
             network: "none".into(),
-            labels: HashMap::from([(RUN_LABEL.to_string(), run)]),
+            labels: run_labels(&run),
             ..Default::default()
         };
         let id = self.create_container(&spec).await?;

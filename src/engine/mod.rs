@@ -16,6 +16,25 @@ pub use pull_progress::PullReport;
 
 /// The label every container of a run carries, with the run id as value.
 pub const RUN_LABEL: &str = "imagebench.run";
+/// The label with the process id of the imagebench that created the container.
+pub const PID_LABEL: &str = "imagebench.pid";
+
+/// The labels of a container created by this process for `run_id`.
+pub fn run_labels(run_id: &str) -> HashMap<String, String> {
+    HashMap::from([
+        (RUN_LABEL.to_string(), run_id.to_string()),
+        (PID_LABEL.to_string(), std::process::id().to_string()),
+    ])
+}
+
+/// A container found by its labels.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LabelledContainer {
+    /// Container id.
+    pub id: String,
+    /// All its labels.
+    pub labels: HashMap<String, String>,
+}
 
 /// What went wrong talking to the engine.
 #[derive(Debug, Clone)]
@@ -167,10 +186,10 @@ pub trait Engine: Clone + Send + Sync + 'static {
     fn logs_tail(&self, id: &str, lines: u32) -> impl Future<Output = EngineResult<String>> + Send;
     /// Stops (at once) and removes a container and its anonymous volumes.
     fn remove_container(&self, id: &str) -> impl Future<Output = EngineResult<()>> + Send;
-    /// Ids of every container, running or not, with label `key` (and `value`, if given).
+    /// Every container, running or not, with label `key` (and `value`, if given).
     fn containers_labelled(
         &self,
         key: &str,
         value: Option<&str>,
-    ) -> impl Future<Output = EngineResult<Vec<String>>> + Send;
+    ) -> impl Future<Output = EngineResult<Vec<LabelledContainer>>> + Send;
 }

@@ -118,7 +118,8 @@ pub fn binary() -> PathBuf {
 
 /// Containers labelled by imagebench for `run_id` (any run if `None`).
 pub async fn leftover_containers(engine: &DockerEngine, run_id: Option<&str>) -> Vec<String> {
-    engine.containers_labelled(RUN_LABEL, run_id).await.unwrap()
+    let found = engine.containers_labelled(RUN_LABEL, run_id).await.unwrap();
+    found.into_iter().map(|c| c.id).collect()
 }
 
 /// Text of a finished command's output, for assertion messages.
