@@ -42,7 +42,13 @@ async fn nightly_passes_on_its_baseline_and_fails_on_a_slowed_image() {
         0,
     )
     .await;
-    let _guard = RemoveOnDrop(vec![fat.clone(), dl.clone()]);
+    // The distroless tag is re-pointed below: its first image is removed by id.
+    let first_dl = imagebench::engine::Engine::local_image(&engine, &dl)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let _guard = RemoveOnDrop(vec![fat.clone(), dl.clone(), first_dl]);
     let dir = tempfile::tempdir().unwrap();
     let scenario = dir.path().join("nightly.toml");
     std::fs::write(

@@ -2,6 +2,7 @@
 //! table of a pair.
 
 use super::report::{DirUsage, ImageReport, PathList};
+use crate::report::format::bytes;
 use std::fmt::Write;
 
 /// Longest history command shown in a table cell.
@@ -66,22 +67,6 @@ fn plural(n: u64) -> &'static str {
     }
 }
 
-/// Bytes in decimal units, as `docker images` shows them (`824.3 MB`).
-pub fn human_bytes(bytes: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];
-    let mut value = bytes as f64;
-    let mut unit = 0;
-    while value >= 1000.0 && unit < UNITS.len() - 1 {
-        value /= 1000.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{bytes} B")
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
-    }
-}
-
 /// One image's section: verdict, size, layers, directories and attack surface, in Markdown.
 pub fn image_markdown(report: &ImageReport) -> String {
     let mut out = String::new();
@@ -91,10 +76,10 @@ pub fn image_markdown(report: &ImageReport) -> String {
     let _ = writeln!(
         out,
         "- size: {} in {} layer(s); {} files ({}), {} directories, {} symlinks, {} other",
-        human_bytes(report.size_bytes),
+        bytes(report.size_bytes),
         report.layers,
         t.files,
-        human_bytes(t.bytes),
+        bytes(t.bytes),
         t.dirs,
         t.symlinks,
         t.other
@@ -129,7 +114,7 @@ pub fn image_markdown(report: &ImageReport) -> String {
             shown if shown.is_empty() => "(not recorded)".to_string(),
             shown => format!("`{shown}`"),
         };
-        let _ = writeln!(out, "| {} | {command} |", human_bytes(layer.size_bytes));
+        let _ = writeln!(out, "| {} | {command} |", bytes(layer.size_bytes));
     }
     dir_table(&mut out, "top-level directory", &report.top_level);
     dir_table(&mut out, "largest directory", &report.largest_dirs);
@@ -147,7 +132,7 @@ fn dir_table(out: &mut String, title: &str, dirs: &[DirUsage]) {
             out,
             "| {} | {} | {} | {} |",
             d.path,
-            human_bytes(d.tally.bytes),
+            bytes(d.tally.bytes),
             d.tally.files,
             d.tally.dirs
         );
@@ -201,7 +186,7 @@ pub fn pair_table(fat: &ImageReport, distroless: &ImageReport) -> String {
     };
     let packages = |r: &ImageReport| r.surface.packages.map_or("-".into(), |n| n.to_string());
     let rows: Vec<(&str, String, String, String)> = vec![
-        numbers("size", fat.size_bytes, distroless.size_bytes, human_bytes),
+        numbers("size", fat.size_bytes, distroless.size_bytes, bytes),
         numbers("layers", fat.layers.into(), distroless.layers.into(), count),
         numbers("files", fat.totals.files, distroless.totals.files, count),
         numbers(
@@ -344,8 +329,8 @@ mod tests {
 
     #[test]
     fn bytes_and_commands_are_shortened() {
-        assert_eq!(human_bytes(999), "999 B");
-        assert_eq!(human_bytes(824_300_000), "824.3 MB");
+        assert_eq!(bytes(999), "999 B");
+        assert_eq!(bytes(824_300_000), "824.3 MB");
         assert_eq!(shorten("/bin/sh -c a | b"), "a ¦ b");
         assert_eq!(
             shorten("bash -c set -e\n  apt-get x"),

@@ -1,6 +1,6 @@
 //! What every exporter reads: the results, their histograms and statistics, computed once.
 
-use crate::bench::sample::Variant;
+use crate::bench::sample::{Mode, Variant};
 use crate::results::{ImageFacts, RunResults};
 use crate::stats::{RunHistograms, RunSummary};
 
@@ -24,6 +24,14 @@ impl<'a> ReportInput<'a> {
             histograms,
             summary,
         }
+    }
+
+    /// The modes the run measured, cold first.
+    pub fn modes(&self) -> Vec<Mode> {
+        [Mode::Cold, Mode::Warm]
+            .into_iter()
+            .filter(|m| self.summary.series.iter().any(|s| s.key.mode == *m))
+            .collect()
     }
 
     /// Pair names in the order the series are sorted.

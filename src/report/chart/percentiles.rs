@@ -11,10 +11,7 @@ use plotters::prelude::*;
 /// The chart as PNG bytes: one panel per pair (columns) and mode (rows).
 pub fn render(input: &ReportInput, opts: &ReportOptions) -> anyhow::Result<Vec<u8>> {
     let pairs = input.pairs();
-    let modes: Vec<Mode> = [Mode::Cold, Mode::Warm]
-        .into_iter()
-        .filter(|m| input.summary.series.iter().any(|s| s.key.mode == *m))
-        .collect();
+    let modes = input.modes();
     render_png(
         opts,
         "Time to ready: percentile distribution",

@@ -20,10 +20,7 @@ const STACK: [(Phase, f64, &str); 4] = [
 
 /// The chart as PNG bytes.
 pub fn render(input: &ReportInput, opts: &ReportOptions) -> anyhow::Result<Vec<u8>> {
-    let modes: Vec<Mode> = [Mode::Cold, Mode::Warm]
-        .into_iter()
-        .filter(|m| input.summary.series.iter().any(|s| s.key.mode == *m))
-        .collect();
+    let modes = input.modes();
     render_png(
         opts,
         "Where the time goes: median of each phase",
