@@ -239,7 +239,10 @@ mod tests {
     #[test]
     fn polling_slows_down_as_the_wait_grows() {
         assert_eq!(poll_interval(Duration::ZERO), MIN_POLL);
-        assert_eq!(poll_interval(Duration::from_millis(200)), Duration::from_millis(4));
+        assert_eq!(
+            poll_interval(Duration::from_millis(200)),
+            Duration::from_millis(4)
+        );
         assert_eq!(poll_interval(Duration::from_secs(60)), MAX_POLL);
     }
 
