@@ -11,6 +11,7 @@ log() { echo "[check-demo] $*"; }
 
 [ -x "$bin" ] || cargo build --release --quiet
 "$bin" fixtures
+bash scripts/check-fixtures.sh   # the apps answer; distroless: no shell, no dpkg/apt, user 65532
 tags="static node python"
 declare -A before
 for pair in $tags; do

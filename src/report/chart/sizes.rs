@@ -1,4 +1,5 @@
-//! Size and pull cost: uncompressed size, compressed bytes pulled, and layers per image.
+//! Size and pull cost: uncompressed size, compressed bytes pulled, layers, and the files and
+//! packages of inspected images.
 
 use super::phases::trim;
 use super::{
@@ -37,7 +38,11 @@ pub fn render(input: &ReportInput, opts: &ReportOptions) -> anyhow::Result<Vec<u
             .and_then(|s| s.pull_bytes);
         facts.or(sampled).map(mb)
     };
-    let panels = [
+    let inspected = |pair: &str, v: Variant| {
+        let image = input.image_facts(pair, v)?.image.as_str();
+        input.results.inspections.iter().find(|i| i.image == image)
+    };
+    let mut panels = vec![
         Panel {
             title: "Size on disk",
             axis: "uncompressed size, MB",
@@ -54,10 +59,22 @@ pub fn render(input: &ReportInput, opts: &ReportOptions) -> anyhow::Result<Vec<u
             values: values(&|p, v| input.image_facts(p, v).map(|f| f64::from(f.layers))),
         },
     ];
+    if !input.results.inspections.is_empty() {
+        panels.push(Panel {
+            title: "Files",
+            axis: "files in the image, thousands",
+            values: values(&|p, v| inspected(p, v).map(|i| i.totals.files as f64 / 1000.0)),
+        });
+        panels.push(Panel {
+            title: "Installed packages",
+            axis: "packages",
+            values: values(&|p, v| inspected(p, v).map(|i| i.surface.packages.unwrap_or(0) as f64)),
+        });
+    }
     render_png(
         opts,
-        "Image size and pull cost",
-        "Uncompressed size on disk, compressed bytes a cold start downloads, and layer count of each image.",
+        "Image size, pull cost and surface",
+        "Uncompressed size on disk, compressed bytes a cold start downloads, layers, and (when inspected) files and installed packages of each image.",
         |area, style| {
             if pairs.is_empty() {
                 return no_data(area, style);
