@@ -81,9 +81,9 @@ impl RunResults {
     /// Reads a `results.json` file.
     pub fn load(path: &Path) -> anyhow::Result<RunResults> {
         use anyhow::Context;
-        let text = std::fs::read_to_string(path)
+        let bytes = std::fs::read(path)
             .with_context(|| format!("cannot read results file {}", path.display()))?;
-        serde_json::from_str(&text).with_context(|| {
+        serde_json::from_slice(&bytes).with_context(|| {
             format!(
                 "{} is not an imagebench results.json (written by `imagebench run`)",
                 path.display()
