@@ -2,6 +2,7 @@
 
 pub mod fixtures;
 pub mod inspect;
+pub mod registry;
 pub mod report;
 pub mod run;
 pub mod signals;

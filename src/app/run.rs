@@ -1,26 +1,22 @@
 //! `imagebench run`: a scenario end to end, from the registry to results on disk.
 
+use super::registry::{LinkMeter, Registry};
 use super::{connect, signals, Failure};
 use crate::bench::events::RunEvent;
 use crate::bench::record::{read_samples, SamplesCsv};
-use crate::bench::runner::{Runner, WireMeter};
+use crate::bench::runner::Runner;
 use crate::bench::sample::{Mode, Sample};
 use crate::cli::{ModeArg, RunArgs};
 use crate::engine::docker::DockerEngine;
 use crate::engine::Engine;
 use crate::files::write_atomic;
 use crate::inspect::{inspect_image, ImageReport};
-use crate::registry::link::LinkSpec;
-use crate::registry::managed::{cache_dir, ManagedRegistry};
 use crate::registry::manifest::manifest_size;
-use crate::registry::proxy::LinkProxy;
 use crate::results::{ImageFacts, RunMeta, RunResults};
-use crate::scenario::RegistryConfig;
 use crate::scenario::Scenario;
 use anyhow::anyhow;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 /// Loads the scenario and applies the command line's overrides.
 pub fn scenario_for(args: &RunArgs) -> Result<Scenario, Failure> {
@@ -226,78 +222,6 @@ pub async fn run(args: &RunArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Where cold pulls come from: the managed registry (behind the link emulator, if
-/// asked for) or an existing one.
-struct Registry {
-    managed: Option<ManagedRegistry>,
-    link: Option<Arc<LinkProxy>>,
-    /// `host:port` of image references, if any registry is used.
-    host: Option<String>,
-}
-
-impl Registry {
-    async fn start(cfg: &RegistryConfig) -> Result<Registry, Failure> {
-        if !cfg.managed {
-            return Ok(Registry {
-                managed: None,
-                link: None,
-                host: cfg.url.as_deref().map(strip_scheme),
-            });
-        }
-        eprintln!("starting the managed registry on 127.0.0.1");
-        let managed = ManagedRegistry::start(&cache_dir().join("registry"))
-            .await
-            .map_err(|e| Failure::Environment(e.into()))?;
-        let link = match &cfg.link {
-            Some(text) => {
-                let spec = LinkSpec::parse(text).map_err(|m| Failure::Input(anyhow!(m)))?;
-                let proxy = LinkProxy::start(managed.addr(), spec)
-                    .await
-                    .map_err(|e| Failure::Environment(e.into()))?;
-                proxy.set_throttled(false);
-                eprintln!("emulating a {text} link in front of the registry");
-                Some(Arc::new(proxy))
-            }
-            None => None,
-        };
-        let host = match &link {
-            Some(proxy) => proxy.addr().to_string(),
-            None => managed.host(),
-        };
-        Ok(Registry {
-            managed: Some(managed),
-            link,
-            host: Some(host),
-        })
-    }
-
-    fn throttle(&self, on: bool) {
-        if let Some(link) = &self.link {
-            link.set_throttled(on);
-        }
-    }
-
-    async fn stop(self) {
-        if let Some(link) = self.link {
-            if let Ok(proxy) = Arc::try_unwrap(link) {
-                proxy.stop().await;
-            }
-        }
-        if let Some(managed) = self.managed {
-            managed.stop().await;
-        }
-    }
-}
-
-/// The link emulator's downstream byte counter, for the runner.
-struct LinkMeter(Arc<LinkProxy>);
-
-impl WireMeter for LinkMeter {
-    fn take_bytes(&self) -> u64 {
-        self.0.take_counters().bytes_down
-    }
-}
-
 /// Writes results.json atomically.
 fn write_results(out: &Path, results: &RunResults) -> Result<(), Failure> {
     let json = serde_json::to_vec_pretty(results).expect("results serialize");
@@ -435,11 +359,4 @@ async fn inspect_all(engine: &DockerEngine, runner: &Runner<DockerEngine>) -> Ve
         }
     }
     reports
-}
-
-fn strip_scheme(url: &str) -> String {
-    url.trim_start_matches("http://")
-        .trim_start_matches("https://")
-        .trim_end_matches('/')
-        .to_string()
 }
