@@ -111,7 +111,7 @@ pub struct RunArgs {
     /// Modes to measure (overrides the scenario's `modes`).
     #[arg(long, value_enum)]
     pub mode: Option<ModeArg>,
-    /// Output folder [default: results/<scenario>-<timestamp>/].
+    /// Output folder [default: results/SCENARIO-TIMESTAMP/].
     #[arg(long, short = 'o', value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Seed of the shuffled order (random by default; recorded in results.json).
