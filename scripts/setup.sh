@@ -5,6 +5,11 @@ set -euo pipefail
 
 log() { echo "[setup] $*"; }
 
+if ! command -v cargo >/dev/null 2>&1; then
+    echo "[setup] cargo not found: install a Rust toolchain 1.85 or newer (rustup) and retry" >&2
+    exit 3
+fi
+
 need_pkgs=()
 command -v docker-registry >/dev/null 2>&1 || command -v registry >/dev/null 2>&1 || need_pkgs+=(docker-registry)
 [ -x /bin/busybox ] && file /bin/busybox 2>/dev/null | grep -q static || need_pkgs+=(busybox-static)
