@@ -139,6 +139,7 @@ impl<E: Engine> Runner<E> {
                 outcome.interrupted = true;
                 break;
             }
+            let started_at = chrono::Utc::now().to_rfc3339();
             let taken = tokio::select! {
                 m = self.take(n, slot) => m,
                 _ = self.cancel.cancelled() => None,
@@ -147,7 +148,7 @@ impl<E: Engine> Runner<E> {
                 outcome.interrupted = true;
                 break;
             };
-            let sample = self.sample(outcome.samples.len() as u64, slot, measured);
+            let sample = self.sample(outcome.samples.len() as u64, slot, measured, started_at);
             if sample.outcome == Outcome::Error && sample.message.contains(CONNECTION_MARK) {
                 connection_failures += 1;
             } else {
@@ -226,7 +227,7 @@ impl<E: Engine> Runner<E> {
         Some(m)
     }
 
-    fn sample(&self, seq: u64, slot: &Slot, m: Measured) -> Sample {
+    fn sample(&self, seq: u64, slot: &Slot, m: Measured, started_at: String) -> Sample {
         let us = |d: Option<Duration>| d.map(|d| d.as_micros() as u64);
         let pair = &self.scenario.pairs[slot.pair];
         let report = m.pull_report.unwrap_or_default();
@@ -268,7 +269,7 @@ impl<E: Engine> Runner<E> {
             pull_extract_us: us(report.extract),
             wire_bytes: m.wire_bytes,
             exit_code: m.exit_code,
-            started_at: chrono::Utc::now().to_rfc3339(),
+            started_at,
             message,
         }
     }

@@ -1,7 +1,7 @@
 //! Turns the daemon's pull progress events into bytes, layers and the download/extract split.
 
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 /// What a pull fetched and how long its stages took.
@@ -23,8 +23,8 @@ pub struct PullReport {
 #[derive(Debug, Default)]
 pub struct PullProgress {
     totals: HashMap<String, u64>,
-    completed: HashMap<String, ()>,
-    cached: HashMap<String, ()>,
+    completed: HashSet<String>,
+    cached: HashSet<String>,
     seen: BTreeSet<String>,
     first_download: Option<Instant>,
     last_download_done: Option<Instant>,
@@ -56,10 +56,10 @@ impl PullProgress {
             "Pull complete" => {
                 self.first_extract.get_or_insert(at);
                 self.last_pull_done = Some(at);
-                self.completed.insert(layer.to_string(), ());
+                self.completed.insert(layer.to_string());
             }
             "Already exists" => {
-                self.cached.insert(layer.to_string(), ());
+                self.cached.insert(layer.to_string());
             }
             _ => {}
         }
@@ -69,7 +69,7 @@ impl PullProgress {
     pub fn pending(&self) -> Vec<String> {
         self.seen
             .iter()
-            .filter(|l| !self.completed.contains_key(*l) && !self.cached.contains_key(*l))
+            .filter(|l| !self.completed.contains(*l) && !self.cached.contains(*l))
             .cloned()
             .collect()
     }
