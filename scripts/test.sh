@@ -4,4 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-exec cargo test "$@"
+# --no-fail-fast: one failing test binary must not hide the others' results.
+exec cargo test --no-fail-fast "$@"
