@@ -262,13 +262,13 @@ pub type Chart<'a, 'b> =
     ChartContext<'a, BitMapBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
 /// A bar chart panel: categories at x = 0, 1, ... (labelled by [`category_labels`]),
-/// values from 0 to `top`, horizontal grid lines only.
+/// values from 0 to `top` with about `ticks` labels, horizontal grid lines only.
 pub fn bar_chart<'a, 'b>(
     area: &'a Area<'b>,
     style: &Style,
     caption: &str,
     categories: usize,
-    top: f64,
+    (top, ticks): (f64, usize),
     y_desc: &str,
 ) -> anyhow::Result<Chart<'a, 'b>> {
     let mut chart = ChartBuilder::on(area)
@@ -282,7 +282,7 @@ pub fn bar_chart<'a, 'b>(
         .configure_mesh()
         .disable_x_mesh()
         .x_labels(0)
-        .y_labels(8)
+        .y_labels(ticks)
         .y_desc(y_desc)
         .y_label_formatter(&tick)
         .axis_desc_style(style.text(20.0))

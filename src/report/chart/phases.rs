@@ -25,7 +25,7 @@ pub fn render(input: &ReportInput, opts: &ReportOptions) -> anyhow::Result<Vec<u
         opts,
         "Where the time goes: median of each phase",
         "Each bar stacks the phase medians, dark to light: pull, create, start, ready wait. \
-         Cold: image pulled first; warm: image already present.",
+         Cold: image pulled first (the pull dwarfs the rest); warm: image present, the rest at its own scale.",
         |area, style| {
             if modes.is_empty() {
                 return super::no_data(area, style);
@@ -84,7 +84,7 @@ fn draw_panel(
         style,
         caption,
         pairs.len(),
-        top,
+        (top, 8),
         &format!("median, {unit}"),
     )?;
     let label_height = style.px(22.0);
@@ -148,7 +148,25 @@ pub fn trim(v: f64) -> String {
         format!("{v:.0}")
     } else if v >= 10.0 {
         format!("{v:.1}")
-    } else {
+    } else if v >= 0.01 || v <= 0.0 {
         format!("{v:.2}")
+    } else {
+        // Tiny values keep their first digit: 0.005, not 0.00.
+        format!("{v:.*}", (-v.log10()).ceil() as usize)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::trim;
+
+    #[test]
+    fn bar_labels_keep_three_digits_and_tiny_values_their_first() {
+        assert_eq!(trim(823.8), "824");
+        assert_eq!(trim(38.46), "38.5");
+        assert_eq!(trim(1.742), "1.74");
+        assert_eq!(trim(3.0), "3");
+        assert_eq!(trim(0.005), "0.005");
+        assert_eq!(trim(0.0012), "0.001");
     }
 }

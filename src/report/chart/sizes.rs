@@ -15,6 +15,8 @@ struct Panel {
     title: &'static str,
     axis: &'static str,
     values: Vec<(usize, Variant, Option<f64>)>,
+    /// Counted things (layers, packages): ticks only at whole numbers.
+    counted: bool,
 }
 
 /// The chart as PNG bytes.
@@ -47,16 +49,19 @@ pub fn render(input: &ReportInput, opts: &ReportOptions) -> anyhow::Result<Vec<u
             title: "Size on disk",
             axis: "uncompressed size, MB",
             values: values(&|p, v| input.image_facts(p, v).map(|f| mb(f.size_bytes))),
+            counted: false,
         },
         Panel {
             title: "Pull cost",
             axis: "compressed bytes pulled, MB",
             values: values(&pulled),
+            counted: false,
         },
         Panel {
             title: "Layers",
             axis: "layers",
             values: values(&|p, v| input.image_facts(p, v).map(|f| f64::from(f.layers))),
+            counted: true,
         },
     ];
     if !input.results.inspections.is_empty() {
@@ -64,11 +69,13 @@ pub fn render(input: &ReportInput, opts: &ReportOptions) -> anyhow::Result<Vec<u
             title: "Files",
             axis: "files in the image, thousands",
             values: values(&|p, v| inspected(p, v).map(|i| i.totals.files as f64 / 1000.0)),
+            counted: false,
         });
         panels.push(Panel {
             title: "Installed packages",
             axis: "packages",
             values: values(&|p, v| inspected(p, v).map(|i| i.surface.packages.unwrap_or(0) as f64)),
+            counted: true,
         });
     }
     render_png(
@@ -101,7 +108,20 @@ fn draw_panel(
         .filter_map(|(_, _, v)| *v)
         .fold(0.0, f64::max);
     let top = if max > 0.0 { max * 1.15 } else { 1.0 };
-    let mut chart = bar_chart(area, style, panel.title, pairs.len(), top, panel.axis)?;
+    // Whole-number ticks for counts: at most one tick per unit.
+    let ticks = if panel.counted {
+        (top.floor() as usize + 1).min(8)
+    } else {
+        8
+    };
+    let mut chart = bar_chart(
+        area,
+        style,
+        panel.title,
+        pairs.len(),
+        (top, ticks),
+        panel.axis,
+    )?;
     for (i, variant, value) in &panel.values {
         let x = *i as f64 + bar_offset(*variant);
         let Some(v) = value else {

@@ -1,6 +1,8 @@
 //! Sample timeline: every sample's time to ready in run order, to show drift and outliers.
 
-use super::{draw_legend, no_data, plot_error, render_png, time_unit, variant_colour, Area, Style};
+use super::{
+    draw_legend, no_data, plot_error, render_png, time_unit, variant_colour, Area, Chart, Style,
+};
 use crate::bench::sample::{Mode, Phase, Sample, Variant};
 use crate::report::{ReportInput, ReportOptions};
 use plotters::prelude::*;
@@ -17,8 +19,8 @@ pub fn render(input: &ReportInput, opts: &ReportOptions) -> anyhow::Result<Vec<u
     render_png(
         opts,
         "Every sample in run order",
-        "Time to ready of each start; ringed points are outliers (more than 3.5 scaled MADs from their median), \
-         crosses at the top are failed samples.",
+        "Time to ready of each start, colour by variant, shape by pair; ringed points are outliers \
+         (more than 3.5 scaled MADs from their pair's median), crosses at the top are failed samples.",
         |area, style| {
             if modes.is_empty() {
                 return no_data(area, style);
@@ -86,23 +88,56 @@ fn draw_panel(
                     .is_some_and(|(st, v)| st.is_outlier(v))
         })
     };
+    let pairs = input.pairs();
+    let shape_of = |s: &Sample| pairs.iter().position(|p| *p == s.pair).unwrap_or(0);
+    let legend_radius = style.px(5.0);
     for variant in Variant::ALL {
         let colour = variant_colour(variant);
         let points = samples()
             .filter(|s| s.variant == variant && s.is_ok())
-            .filter_map(|s| s.time_to_ready_us.map(|v| (s.seq as f64, v as f64 / div)));
-        let legend_radius = style.px(5.0);
+            .filter_map(|s| {
+                let v = s.time_to_ready_us?;
+                Some(((s.seq as f64, v as f64 / div), shape_of(s) % MARKERS))
+            });
         if radius == 0 {
             chart
-                .draw_series(points.map(|p| Pixel::new(p, colour)))
-                .map_err(plot_error)?
+                .draw_series(points.map(|(p, _)| Pixel::new(p, colour)))
+                .map_err(plot_error)?;
         } else {
-            chart
-                .draw_series(points.map(|p| Circle::new(p, radius, colour.filled())))
-                .map_err(plot_error)?
+            let points: Vec<_> = points.collect();
+            for shape in 0..MARKERS {
+                let mine = points.iter().filter(|(_, s)| *s == shape).map(|(p, _)| *p);
+                draw_markers(&mut chart, shape, mine, radius, colour.filled())?;
+            }
         }
-        .label(variant.as_str())
-        .legend(move |(x, y)| Circle::new((x + legend_radius, y), legend_radius, colour.filled()));
+        chart
+            .draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())
+            .map_err(plot_error)?
+            .label(variant.as_str())
+            .legend(move |(x, y)| {
+                Circle::new((x + legend_radius, y), legend_radius, colour.filled())
+            });
+    }
+    if radius > 0 && pairs.len() > 1 {
+        let grey = RGBColor(110, 110, 110).filled();
+        for (shape, pair) in pairs.iter().enumerate() {
+            let entry = chart
+                .draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())
+                .map_err(plot_error)?
+                .label(*pair);
+            // One closure per shape: legend entries take concrete element types.
+            let r = legend_radius;
+            match shape % MARKERS {
+                0 => entry.legend(move |(x, y)| Circle::new((x + r, y), r, grey)),
+                1 => entry.legend(move |(x, y)| {
+                    EmptyElement::at((x + r, y)) + TriangleMarker::new((0, 0), r + 1, grey)
+                }),
+                2 => entry.legend(move |(x, y)| {
+                    EmptyElement::at((x + r, y)) + Rectangle::new([(-r, -r), (r, r)], grey)
+                }),
+                _ => entry.legend(move |(x, y)| EmptyElement::at((x + r, y)) + diamond(r, grey)),
+            };
+        }
     }
     if radius > 0 {
         let ring = style.line(BLACK, 1.5);
@@ -130,4 +165,35 @@ fn draw_panel(
         draw_legend(&mut chart, style, SeriesLabelPosition::UpperRight)?;
     }
     Ok(())
+}
+
+/// How many marker shapes there are before they repeat.
+const MARKERS: usize = 4;
+
+/// Draws `points` with the `shape`-th marker: circle, triangle, square, diamond.
+fn draw_markers(
+    chart: &mut Chart,
+    shape: usize,
+    points: impl Iterator<Item = (f64, f64)>,
+    r: i32,
+    fill: ShapeStyle,
+) -> anyhow::Result<()> {
+    match shape % MARKERS {
+        0 => chart.draw_series(points.map(|p| Circle::new(p, r, fill))),
+        1 => chart.draw_series(
+            points.map(|p| EmptyElement::at(p) + TriangleMarker::new((0, 0), r + 1, fill)),
+        ),
+        2 => chart.draw_series(
+            points.map(|p| EmptyElement::at(p) + Rectangle::new([(-r, -r), (r, r)], fill)),
+        ),
+        _ => chart.draw_series(points.map(|p| EmptyElement::at(p) + diamond(r, fill))),
+    }
+    .map_err(plot_error)?;
+    Ok(())
+}
+
+/// A diamond of half-diagonal `r + 1` pixels around the origin.
+fn diamond(r: i32, fill: ShapeStyle) -> Polygon<(i32, i32)> {
+    let d = r + 1;
+    Polygon::new(vec![(0, -d), (d, 0), (0, d), (-d, 0)], fill)
 }
