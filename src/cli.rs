@@ -1,5 +1,6 @@
 //! Command-line definitions (clap) only; the work happens in [`crate::app`].
 
+use crate::scenario::HostAccess;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -32,6 +33,10 @@ pub enum Command {
         /// Scenario files (TOML).
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// Accept pairs that ask for privileged mode, host mounts or capabilities (as `run
+        /// --allow-host-access` would).
+        #[arg(long)]
+        allow_host_access: bool,
     },
     /// Remove containers left behind by earlier runs (found by their `imagebench.run` label).
     Clean {
@@ -127,6 +132,26 @@ pub struct RunArgs {
     /// Emulated link between the daemon and the managed registry, like `100mbit/20ms`.
     #[arg(long, value_name = "BANDWIDTH/DELAY")]
     pub link: Option<String>,
+    /// Let the scenario's pairs ask for privileged containers, host mounts and extra
+    /// capabilities (refused otherwise: only pass it for scenario files you trust).
+    #[arg(long)]
+    pub allow_host_access: bool,
+}
+
+impl RunArgs {
+    /// What the command line lets the scenario ask of the host.
+    pub fn host_access(&self) -> HostAccess {
+        host_access(self.allow_host_access)
+    }
+}
+
+/// `--allow-host-access` as a [`HostAccess`].
+pub fn host_access(allowed: bool) -> HostAccess {
+    if allowed {
+        HostAccess::Allowed
+    } else {
+        HostAccess::Refused
+    }
 }
 
 /// Parses `5%` or `5` into 5.0.

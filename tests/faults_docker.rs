@@ -11,12 +11,18 @@ use imagebench::bench::sample::{Mode, Outcome};
 use std::path::Path;
 use std::time::Duration;
 
-/// Runs imagebench through `relay` on `scenario_text`; returns (exit code, samples, run id).
+/// Runs imagebench through `relay` on `scenario_text`; returns (exit code, samples, run id,
+/// stderr).
 async fn run_through(
     relay: &Relay,
     dir: &Path,
     scenario_text: &str,
-) -> (Option<i32>, Vec<imagebench::bench::sample::Sample>, String) {
+) -> (
+    Option<i32>,
+    Vec<imagebench::bench::sample::Sample>,
+    String,
+    String,
+) {
     let path = dir.join("s.toml");
     std::fs::write(&path, scenario_text).unwrap();
     let out_dir = dir.join("out");
@@ -37,7 +43,8 @@ async fn run_through(
     eprintln!("{}", describe(&out));
     let samples = read_samples(&out_dir.join("samples.csv")).unwrap();
     let run_id = results(&out_dir).meta.run_id;
-    (out.status.code(), samples, run_id)
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    (out.status.code(), samples, run_id, stderr)
 }
 
 fn scenario(modes: &str, registry: bool, ready: &str, fat: &str, dl: &str) -> String {
@@ -72,7 +79,7 @@ async fn connection_drops_during_wait_and_cleanup_are_error_samples() {
     relay.trap("DELETE", "/containers/", 1, None);
     let ready = format!("{{ http = \"http://127.0.0.1:{port}/\" }}");
     let text = scenario("[\"warm\"]", false, &ready, &fat, &dl);
-    let (code, samples, run_id) = run_through(&relay, dir.path(), &text).await;
+    let (code, samples, run_id, _) = run_through(&relay, dir.path(), &text).await;
     assert_eq!(relay.caught(), 2);
     assert_eq!(code, Some(1));
     assert_eq!(samples.len(), 4, "the run went on after the faults");
@@ -122,7 +129,7 @@ async fn connection_drop_during_a_cold_pull_is_an_error_sample() {
         Some(Duration::from_millis(150)),
     );
     let text = scenario("[\"cold\"]", true, "{ log = \"up\" }", &fat, &dl);
-    let (code, samples, run_id) = run_through(&relay, dir.path(), &text).await;
+    let (code, samples, run_id, _) = run_through(&relay, dir.path(), &text).await;
     assert_eq!(relay.caught(), 1);
     assert_eq!(code, Some(1));
     assert_eq!(samples.len(), 4);
@@ -142,4 +149,42 @@ async fn connection_drop_during_a_cold_pull_is_an_error_sample() {
             .unwrap()
             .is_some());
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn three_samples_in_a_row_losing_the_daemon_stop_the_run() {
+    let engine = engine().await;
+    let port = free_port();
+    let t = format!("s{port}");
+    // Serves after a second: the cut wait ends the sample before it could be ready.
+    let serve = format!("sleep 1; exec {}", httpd(port).join(" "));
+    let cmd = ["/bin/busybox", "sh", "-c", &serve];
+    let fat = busybox_image(&engine, &format!("imagebench-test/stop:fat-{t}"), &cmd, 0).await;
+    let dl = busybox_image(&engine, &format!("imagebench-test/stop:dl-{t}"), &cmd, 0).await;
+    let _guard = RemoveOnDrop(vec![fat.clone(), dl.clone()]);
+    let dir = tempfile::tempdir().unwrap();
+    let relay = Relay::start(dir.path());
+    // Every readiness wait of the first three samples loses its connection; a fourth would
+    // get through, but the run must not get there.
+    for _ in 0..3 {
+        relay.trap("POST", "/wait", 0, None);
+    }
+    let ready = format!("{{ http = \"http://127.0.0.1:{port}/\" }}");
+    let text = scenario("[\"warm\"]", false, &ready, &fat, &dl).replace("runs = 2", "runs = 4");
+    let (code, samples, run_id, stderr) = run_through(&relay, dir.path(), &text).await;
+    assert_eq!(relay.caught(), 3);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("stopped after 3 samples in a row lost the Docker daemon"),
+        "{stderr}"
+    );
+    assert_eq!(
+        samples.len(),
+        3,
+        "the run stopped at the third: {samples:?}"
+    );
+    assert!(samples
+        .iter()
+        .all(|s| s.outcome == Outcome::Error && s.message.contains("ready phase")));
+    assert!(leftover_containers(&engine, Some(&run_id)).await.is_empty());
 }

@@ -54,11 +54,8 @@ async fn two_pairs_cold_and_warm_end_to_end() {
         ids
     };
     let dir = tempfile::tempdir().unwrap();
-    let scenario = dir.path().join("two.toml");
-    std::fs::write(
-        &scenario,
-        format!(
-            r#"
+    let toml = format!(
+        r#"
 name = "two-pairs"
 runs = 2
 warmup = 1
@@ -81,20 +78,9 @@ ready = {{ log = "ready to serve" }}
 fat = {{ image = "{}" }}
 distroless = {{ image = "{}" }}
 "#,
-            images[0], images[1], images[2], images[3]
-        ),
-    )
-    .unwrap();
-    let out_dir = dir.path().join("out");
-    let out = imagebench(
-        &[
-            "run",
-            scenario.to_str().unwrap(),
-            "--out",
-            out_dir.to_str().unwrap(),
-        ],
-        &dir.path().join("cache"),
+        images[0], images[1], images[2], images[3]
     );
+    let (out, _, out_dir) = run_scenario(dir.path(), &toml, &[]);
     assert!(out.status.success(), "{}", describe(&out));
 
     let samples = read_samples(&out_dir.join("samples.csv")).unwrap();
@@ -205,29 +191,13 @@ async fn cold_pulls_over_an_emulated_link() {
     let dl = busybox_image(&engine, &format!("imagebench-test/link:dl-{tag}"), &cmd, 0).await;
     let _guard = RemoveOnDrop(vec![fat.clone(), dl.clone()]);
     let dir = tempfile::tempdir().unwrap();
-    let scenario = dir.path().join("link.toml");
-    std::fs::write(
-        &scenario,
-        format!(
-            "name = \"link\"\nruns = 1\nwarmup = 0\nmodes = [\"cold\"]\n[registry]\nmanaged = true\n\
-             [[pair]]\nname = \"p\"\nready = {{ log = \"up\" }}\n\
-             fat = {{ image = \"{fat}\" }}\ndistroless = {{ image = \"{dl}\" }}\n"
-        ),
-    )
-    .unwrap();
-    let out_dir = dir.path().join("out");
-    let out = imagebench(
-        &[
-            "run",
-            scenario.to_str().unwrap(),
-            "--out",
-            out_dir.to_str().unwrap(),
-            "--link",
-            "40mbit/20ms",
-            "--no-inspect",
-        ],
-        &dir.path().join("cache"),
+    let toml = format!(
+        "name = \"link\"\nruns = 1\nwarmup = 0\nmodes = [\"cold\"]\n[registry]\nmanaged = true\n\
+         [[pair]]\nname = \"p\"\nready = {{ log = \"up\" }}\n\
+         fat = {{ image = \"{fat}\" }}\ndistroless = {{ image = \"{dl}\" }}\n"
     );
+    let extra = ["--link", "40mbit/20ms", "--no-inspect"];
+    let (out, _, out_dir) = run_scenario(dir.path(), &toml, &extra);
     assert!(out.status.success(), "{}", describe(&out));
     let results = results(&out_dir);
     assert_eq!(results.meta.link.as_deref(), Some("40mbit/20ms"));

@@ -3,7 +3,7 @@
 //! panic; each is either a valid scenario or an error that names the file and a line.
 
 use imagebench::bench::plan::SplitMix64;
-use imagebench::scenario::{Scenario, ScenarioError};
+use imagebench::scenario::{HostAccess, Scenario, ScenarioError};
 use std::path::Path;
 
 const ODD_VALUES: [&str; 12] = [
@@ -71,8 +71,9 @@ fn mutated_scenarios_never_panic() {
     for case in 0..5000 {
         let seed = &seeds[case % seeds.len()];
         let text = mutate(seed, &mut rng);
-        let result =
-            std::panic::catch_unwind(|| Scenario::from_toml(&text, Path::new("fuzz.toml")));
+        let result = std::panic::catch_unwind(|| {
+            Scenario::from_toml(&text, Path::new("fuzz.toml"), HostAccess::Allowed)
+        });
         match result {
             Err(_) => panic!("the parser panicked on:\n{text}"),
             Ok(Ok(_)) => valid += 1,

@@ -4,7 +4,7 @@ use imagebench::bench::measure::{measure, Measured, Timeouts};
 use imagebench::bench::sample::Mode;
 use imagebench::engine::docker::DockerEngine;
 use imagebench::engine::{run_labels, ContainerSpec, Engine};
-use imagebench::scenario::{Pair, Scenario};
+use imagebench::scenario::{HostAccess, Pair, Scenario};
 use std::path::Path;
 use std::time::Duration;
 
@@ -14,7 +14,7 @@ pub async fn setup() -> Result<(DockerEngine, Scenario), String> {
         .await
         .map_err(|e| format!("no Docker daemon ({e})"))?;
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/demo.toml");
-    let scenario = Scenario::load(&path).map_err(|e| e.to_string())?;
+    let scenario = Scenario::load(&path, HostAccess::Refused).map_err(|e| e.to_string())?;
     for (pair, variant) in scenario.images() {
         let image = pair.image(variant).image.as_str();
         if !matches!(engine.local_image(image).await, Ok(Some(_))) {

@@ -10,7 +10,7 @@ pub mod signals;
 use crate::bench::cleanup;
 use crate::cli::{Cli, Command};
 use crate::engine::docker::DockerEngine;
-use crate::scenario::Scenario;
+use crate::scenario::{HostAccess, Scenario};
 
 /// A failure, with the exit code it maps to.
 #[derive(Debug)]
@@ -55,7 +55,10 @@ pub async fn dispatch(cli: Cli) -> Result<(), Failure> {
             fixtures::build(false, None).await?;
             run::run(&args).await
         }
-        Command::Validate { files } => validate(&files),
+        Command::Validate {
+            files,
+            allow_host_access,
+        } => validate(&files, crate::cli::host_access(allow_host_access)),
         Command::Clean { all } => clean(all).await,
         Command::Fixtures { force, only } => fixtures::build(force, only.as_deref()).await,
         Command::Report {
@@ -73,10 +76,10 @@ pub async fn dispatch(cli: Cli) -> Result<(), Failure> {
     }
 }
 
-fn validate(files: &[std::path::PathBuf]) -> Result<(), Failure> {
+fn validate(files: &[std::path::PathBuf], access: HostAccess) -> Result<(), Failure> {
     let mut errors = Vec::new();
     for file in files {
-        match Scenario::load(file) {
+        match Scenario::load(file, access) {
             Ok(s) => println!(
                 "{}: ok ({} pair(s), {} run(s))",
                 file.display(),

@@ -20,7 +20,8 @@ use std::path::{Path, PathBuf};
 
 /// Loads the scenario and applies the command line's overrides.
 pub fn scenario_for(args: &RunArgs) -> Result<Scenario, Failure> {
-    let mut scenario = Scenario::load(&args.scenario).map_err(|e| Failure::Input(e.into()))?;
+    let mut scenario =
+        Scenario::load(&args.scenario, args.host_access()).map_err(|e| Failure::Input(e.into()))?;
     if let Some(runs) = args.runs {
         if runs == 0 {
             return Err(Failure::Input(anyhow!("--runs must be at least 1")));
@@ -71,6 +72,10 @@ fn start(args: &RunArgs, now: chrono::DateTime<chrono::Utc>) -> Result<Start, Fa
         let previous = RunResults::load(&dir.join("results.json")).map_err(|e| {
             Failure::Input(e.context(format!("--resume {}: not a run folder", dir.display())))
         })?;
+        previous
+            .scenario
+            .check_host_access(args.host_access())
+            .map_err(|(_, _, m)| Failure::Input(anyhow!("--resume {}: {m}", dir.display())))?;
         let done = read_samples(&dir.join("samples.csv")).map_err(Failure::Input)?;
         return Ok(Start {
             seed: previous.meta.seed,

@@ -97,7 +97,12 @@ ready = { exit = 0 }
 fat = { image = "x/b:fat" }
 distroless = { image = "x/b:dl" }
 "#;
-        Scenario::from_toml(text, Path::new("t.toml")).unwrap()
+        Scenario::from_toml(
+            text,
+            Path::new("t.toml"),
+            crate::scenario::HostAccess::Refused,
+        )
+        .unwrap()
     }
 
     #[test]

@@ -204,6 +204,9 @@ impl<E: Engine> Runner<E> {
             memory_bytes: limits.memory.map(|m| m.0),
             nano_cpus: limits.cpus.map(|c| (c * 1e9) as u64),
             pids_limit: limits.pids,
+            privileged: pair.privileged,
+            binds: pair.mounts.iter().map(|m| m.to_string()).collect(),
+            cap_add: pair.cap_add.iter().map(|c| c.name().to_string()).collect(),
         };
         let timeouts = Timeouts {
             pull: pair.pull_timeout.0,

@@ -240,6 +240,9 @@ impl Engine for DockerEngine {
                 memory: spec.memory_bytes.map(|m| m as i64),
                 nano_cpus: spec.nano_cpus.map(|c| c as i64),
                 pids_limit: spec.pids_limit.map(i64::from),
+                privileged: Some(spec.privileged),
+                binds: (!spec.binds.is_empty()).then(|| spec.binds.clone()),
+                cap_add: (!spec.cap_add.is_empty()).then(|| spec.cap_add.clone()),
                 ..Default::default()
             }),
             ..Default::default()

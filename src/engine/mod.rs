@@ -142,6 +142,12 @@ pub struct ContainerSpec {
     pub nano_cpus: Option<u64>,
     /// Most processes.
     pub pids_limit: Option<u32>,
+    /// Privileged mode.
+    pub privileged: bool,
+    /// Bind mounts, Docker's `host:container[:ro]` form.
+    pub binds: Vec<String>,
+    /// Extra capabilities.
+    pub cap_add: Vec<String>,
 }
 
 /// Output of a container: raw chunks of stdout and stderr, in order.

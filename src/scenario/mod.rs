@@ -1,11 +1,13 @@
 //! Scenario files: the TOML schema, loading with located errors, and validation.
 
 pub mod duration;
+pub mod host_access;
 pub mod limits;
 pub mod reference;
 
 use crate::bench::sample::{Mode, Variant};
 pub use duration::HumanDuration;
+pub use host_access::{BindMount, Capability, HostAccess, HostRequest};
 pub use limits::{ByteSize, Limits};
 pub use reference::{ImageRef, ProbeUrl, TcpTarget};
 use serde::{Deserialize, Serialize};
@@ -138,6 +140,15 @@ pub struct Pair {
     /// Resource limits of the containers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limits: Option<Limits>,
+    /// Run the containers privileged (needs `--allow-host-access`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub privileged: bool,
+    /// Bind mounts of host paths (need `--allow-host-access`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mounts: Vec<BindMount>,
+    /// Extra Linux capabilities (need `--allow-host-access`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cap_add: Vec<Capability>,
     /// The conventional image.
     pub fat: ImageSpec,
     /// The minimal image.
@@ -153,6 +164,26 @@ fn default_timeout() -> HumanDuration {
 }
 
 impl Pair {
+    /// What the pair asks of the host beyond an ordinary container.
+    pub fn host_requests(&self) -> Vec<HostRequest> {
+        let request = |key, grants| HostRequest {
+            pair: self.name.clone(),
+            key,
+            grants,
+        };
+        let mut out = Vec::new();
+        if self.privileged {
+            out.push(request("privileged", "privileged containers".to_string()));
+        }
+        for m in &self.mounts {
+            out.push(request("mounts", format!("the host path {}", m.host)));
+        }
+        for c in &self.cap_add {
+            out.push(request("cap_add", format!("the capability {}", c.name())));
+        }
+        out
+    }
+
     /// The image spec of one variant.
     pub fn image(&self, variant: Variant) -> &ImageSpec {
         match variant {
@@ -208,17 +239,22 @@ pub enum ScenarioError {
 }
 
 impl Scenario {
-    /// Reads and validates a scenario file.
-    pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+    /// Reads and validates a scenario file; `access` says whether pairs may reach into the
+    /// host (privileged mode, mounts, capabilities).
+    pub fn load(path: &Path, access: HostAccess) -> Result<Scenario, ScenarioError> {
         let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
             path: path.to_path_buf(),
             source,
         })?;
-        Scenario::from_toml(&text, path)
+        Scenario::from_toml(&text, path, access)
     }
 
     /// Parses and validates scenario text; `path` only names the source in errors.
-    pub fn from_toml(text: &str, path: &Path) -> Result<Scenario, ScenarioError> {
+    pub fn from_toml(
+        text: &str,
+        path: &Path,
+        access: HostAccess,
+    ) -> Result<Scenario, ScenarioError> {
         let located = |offset: usize, message: String| {
             let (line, column) = line_column(text, offset);
             ScenarioError::Invalid {
@@ -235,7 +271,40 @@ impl Scenario {
         scenario
             .validate()
             .map_err(|(needle, message)| located(find_offset(text, &needle), message))?;
+        scenario
+            .check_host_access(access)
+            .map_err(|(pair, key, message)| {
+                let after = find_offset(text, &format!("\"{pair}\""));
+                let offset = text[after..].find(key).map_or(after, |i| after + i);
+                located(offset, message)
+            })?;
         Ok(scenario)
+    }
+
+    /// Refuses what pairs ask of the host unless `access` allows it; allowed mounts must name
+    /// existing host paths. On failure: the pair, the key and the message.
+    pub fn check_host_access(
+        &self,
+        access: HostAccess,
+    ) -> Result<(), (String, &'static str, String)> {
+        for pair in &self.pairs {
+            for request in pair.host_requests() {
+                if access == HostAccess::Refused {
+                    return Err((pair.name.clone(), request.key, request.to_string()));
+                }
+            }
+            if let Some(m) = pair.mounts.iter().find(|m| !Path::new(&m.host).exists()) {
+                return Err((
+                    pair.name.clone(),
+                    "mounts",
+                    format!(
+                        "pair {:?}: the host path {} of mount {m} does not exist (Docker would create it as an empty folder)",
+                        pair.name, m.host
+                    ),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// Cross-field checks; on failure, a text to locate in the file and the message.
@@ -389,7 +458,7 @@ distroless = { image = "x/a:dl" }
 
     #[test]
     fn defaults_apply() {
-        let s = Scenario::from_toml(GOOD, Path::new("t.toml")).unwrap();
+        let s = Scenario::from_toml(GOOD, Path::new("t.toml"), HostAccess::Refused).unwrap();
         assert_eq!(s.runs, 10);
         assert_eq!(s.warmup, 1);
         assert_eq!(s.modes, vec![Mode::Cold, Mode::Warm]);
@@ -400,10 +469,54 @@ distroless = { image = "x/a:dl" }
     #[test]
     fn unknown_key_is_located() {
         let text = GOOD.replace("name = \"a\"", "name = \"a\"\nbogus = 1");
-        let err = Scenario::from_toml(&text, Path::new("t.toml")).unwrap_err();
+        let err = Scenario::from_toml(&text, Path::new("t.toml"), HostAccess::Refused).unwrap_err();
         let msg = err.to_string();
         assert!(msg.starts_with("t.toml:5:"), "{msg}");
         assert!(msg.contains("bogus"), "{msg}");
+    }
+
+    #[test]
+    fn host_access_is_refused_where_it_is_asked_for() {
+        let second = "\n[[pair]]\nname = \"b\"\nready = { exit = 0 }\nnetwork = \"none\"\n\
+                      cap_add = [\"NET_ADMIN\"]\nmounts = [\"/tmp:/data:ro\"]\n\
+                      fat = { image = \"x/b:fat\" }\ndistroless = { image = \"x/b:dl\" }\n";
+        let text = format!("{GOOD}{second}");
+        let err = Scenario::from_toml(&text, Path::new("t.toml"), HostAccess::Refused)
+            .unwrap_err()
+            .to_string();
+        // The `mounts` key of pair "b" (line 14), not the first mention of the word.
+        assert!(err.starts_with("t.toml:14:1:"), "{err}");
+        assert!(err.contains("--allow-host-access"), "{err}");
+        let s = Scenario::from_toml(&text, Path::new("t.toml"), HostAccess::Allowed).unwrap();
+        assert_eq!(s.pairs[1].mounts[0].to_string(), "/tmp:/data:ro");
+        assert_eq!(s.pairs[1].cap_add[0].name(), "NET_ADMIN");
+        let missing = text.replace("/tmp:", "/no/such/imagebench/dir:");
+        let err = Scenario::from_toml(&missing, Path::new("t.toml"), HostAccess::Allowed)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("does not exist"), "{err}");
+    }
+
+    #[test]
+    fn mounts_and_capabilities_are_checked() {
+        assert!(BindMount::parse("/a:/b:rw").is_ok_and(|m| !m.read_only));
+        for bad in [
+            "a:/b",
+            "/a:b",
+            "/a",
+            "/a:/b:rx",
+            "/a/../etc:/b",
+            "/a:/",
+            "/a,b:/c",
+        ] {
+            assert!(BindMount::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            Capability::parse("CAP_SYS_ADMIN").unwrap().name(),
+            "SYS_ADMIN"
+        );
+        assert!(Capability::parse("net_admin").is_err());
+        assert!(Capability::parse("").is_err());
     }
 
     #[test]

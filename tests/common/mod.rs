@@ -111,6 +111,21 @@ pub fn imagebench(args: &[&str], cache: &Path) -> Output {
         .expect("run imagebench")
 }
 
+/// Writes `toml` to `dir/scenario.toml` and runs it into `dir/out` with `extra` arguments (the
+/// cache in `dir/cache`). Returns the command's output, the scenario's path and the folder.
+pub fn run_scenario(dir: &Path, toml: &str, extra: &[&str]) -> (Output, String, PathBuf) {
+    let scenario = dir.join("scenario.toml");
+    std::fs::write(&scenario, toml).unwrap();
+    let scenario = scenario.to_str().unwrap().to_string();
+    let out_dir = dir.join("out");
+    let args = [
+        &["run", &scenario, "--out", out_dir.to_str().unwrap()],
+        extra,
+    ]
+    .concat();
+    (imagebench(&args, &dir.join("cache")), scenario, out_dir)
+}
+
 /// The imagebench binary's path.
 pub fn binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_imagebench"))

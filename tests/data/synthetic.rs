@@ -6,7 +6,7 @@
 
 use imagebench::bench::sample::{Mode, Outcome, Sample, Variant};
 use imagebench::results::{ImageFacts, RunMeta, RunResults};
-use imagebench::scenario::Scenario;
+use imagebench::scenario::{HostAccess, Scenario};
 use std::path::Path;
 
 /// What to generate.
@@ -131,7 +131,7 @@ fn noisy(rng: &mut fastrand::Rng, median_ms: f64, sigma: f64) -> u64 {
 /// One synthetic run.
 pub fn synthetic_results(spec: &Spec) -> RunResults {
     let mut rng = fastrand::Rng::with_seed(spec.seed);
-    let scenario = Scenario::from_toml(SCENARIO, Path::new("synthetic.toml"))
+    let scenario = Scenario::from_toml(SCENARIO, Path::new("synthetic.toml"), HostAccess::Refused)
         .expect("synthetic scenario is valid");
     let mut samples = Vec::with_capacity(spec.runs as usize * 8);
     let mut order: Vec<usize> = (0..PROFILES.len()).collect();

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Why do the Node.js and Python distroless demo images start slower than their fat twins
+# once pulled? The suspects: no compiled .pyc files and no /etc/ld.so.cache, because
+# distroless images unpack packages without running their maintainer scripts. This script
+# checks it with imagebench:
+#
+#   1. imagebench/python:distroless-pyc = the distroless image with its standard library
+#      and app compiled to .pyc (compileall, run inside the image as root);
+#   2. imagebench/node:distroless-ldcache = the distroless image with /etc/ld.so.cache
+#      (Debian's static /sbin/ldconfig and /etc/ld.so.conf copied from the fat image, run
+#      once inside it as root; the copied ldconfig stays, as /imagebench-ldconfig);
+#   3. a warm-only scenario that runs each fat image against its distroless image as built
+#      and as fixed, in one shuffled run.
+#
+#   scripts/experiment-distroless-caches.sh [--runs N] [--out DIR]
+#
+# Needs the demo fixtures (`imagebench fixtures`). Containers it creates are removed; the two
+# derived images stay (remove them with `docker rmi`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+runs=20
+out=results/experiment-distroless-caches
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --runs) runs=$2; shift 2 ;;
+        --out) out=$2; shift 2 ;;
+        -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+        *) echo "experiment: unknown argument $1 (see --help)" >&2; exit 2 ;;
+    esac
+done
+say() { echo "[experiment] $*"; }
+for image in imagebench/node:fat imagebench/node:distroless imagebench/python:fat imagebench/python:distroless; do
+    docker image inspect "$image" >/dev/null 2>&1 || {
+        echo "experiment: $image is missing; build the fixtures first (imagebench fixtures)" >&2
+        exit 3
+    }
+done
+IMAGEBENCH=${IMAGEBENCH:-target/release/imagebench}
+[ -x "$IMAGEBENCH" ] || cargo build --release --quiet
+
+work=$(mktemp -d)
+containers=()
+cleanup() {
+    for c in "${containers[@]}"; do docker rm -f "$c" >/dev/null 2>&1 || true; done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+# Runs COMMAND... as root in a container of IMAGE (after copying any --copy TAR into it) and
+# commits the result as TAG, keeping the image's user, entrypoint and command.
+derive() {
+    local image=$1 tag=$2 tarball=$3
+    shift 3
+    local user entrypoint cmd c
+    user=$(docker image inspect "$image" --format '{{.Config.User}}')
+    entrypoint=$(docker image inspect "$image" --format '{{json .Config.Entrypoint}}')
+    cmd=$(docker image inspect "$image" --format '{{json .Config.Cmd}}')
+    c=$(docker create --pull never --network none --user 0 --entrypoint "$1" "$image" "${@:2}")
+    containers+=("$c")
+    [ -n "$tarball" ] && docker cp - "$c:/" <"$tarball"
+    docker start -a "$c"
+    docker commit --change "USER $user" --change "ENTRYPOINT $entrypoint" --change "CMD $cmd" \
+        "$c" "$tag" >/dev/null
+    say "$tag: $(docker image inspect "$tag" --format '{{.Size}}') bytes"
+}
+
+say "compiling the Python standard library and app to .pyc inside the distroless image"
+derive imagebench/python:distroless imagebench/python:distroless-pyc "" \
+    /usr/bin/python3.11 -m compileall -q /usr/lib/python3.11 /app
+
+say "building /etc/ld.so.cache inside the node distroless image"
+c=$(docker create --pull never --network none imagebench/node:fat)
+containers+=("$c")
+mkdir -p "$work/ld/etc"
+docker cp -L "$c:/sbin/ldconfig" "$work/ld/imagebench-ldconfig"
+docker cp -L "$c:/etc/ld.so.conf" "$work/ld/etc/ld.so.conf"
+tar -C "$work/ld" -cf "$work/ld.tar" imagebench-ldconfig etc
+derive imagebench/node:distroless imagebench/node:distroless-ldcache "$work/ld.tar" /imagebench-ldconfig
+
+scenario=$work/caches.toml
+pair() {
+    printf '[[pair]]\nname = "%s"\nready = { http = "http://127.0.0.1:%s/" }\n' "$1" "$2"
+    printf 'fat = { image = "%s" }\ndistroless = { image = "%s" }\n\n' "$3" "$4"
+}
+{
+    printf 'name = "distroless-caches"\nmodes = ["warm"]\nwarmup = 1\nseed = 2026\n\n'
+    pair node-as-built 8082 imagebench/node:fat imagebench/node:distroless
+    pair node-ldcache 8082 imagebench/node:fat imagebench/node:distroless-ldcache
+    pair python-as-built 8083 imagebench/python:fat imagebench/python:distroless
+    pair python-pyc 8083 imagebench/python:fat imagebench/python:distroless-pyc
+} >"$scenario"
+mkdir -p "$out"
+cp "$scenario" "$out/scenario.toml"
+say "running $runs warm rounds into $out"
+"$IMAGEBENCH" run "$scenario" --runs "$runs" --out "$out"
