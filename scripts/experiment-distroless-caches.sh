@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
-# Why do the Node.js and Python distroless demo images start slower than their fat twins
-# once pulled? The suspects: no compiled .pyc files and no /etc/ld.so.cache, because
-# distroless images unpack packages without running their maintainer scripts. This script
-# checks it with imagebench:
+# Why do the Node.js and Python distroless demo images become ready later than their fat
+# twins once pulled? Distroless images unpack packages without running their maintainer
+# scripts, so they lack what those scripts make: compiled .pyc files, /etc/ld.so.cache and
+# /etc/localtime (tzdata's). This script tests each suspect with imagebench, in one shuffled
+# warm run where every fat image meets its distroless twin as built and as fixed:
 #
-#   1. imagebench/python:distroless-pyc = the distroless image with its standard library
-#      and app compiled to .pyc (compileall, run inside the image as root);
-#   2. imagebench/node:distroless-ldcache = the distroless image with /etc/ld.so.cache
-#      (Debian's static /sbin/ldconfig and /etc/ld.so.conf copied from the fat image, run
-#      once inside it as root; the copied ldconfig stays, as /imagebench-ldconfig);
-#   3. a warm-only scenario that runs each fat image against its distroless image as built
-#      and as fixed, in one shuffled run.
+#   node-ldcache   distroless + /etc/ld.so.cache (Debian's static ldconfig and ld.so.conf
+#                  copied from the fat image and run once inside it; the copied binary stays,
+#                  as /imagebench-ldconfig)
+#   node-tz        distroless run with TZ=UTC (what /etc/localtime would say)
+#   python-pyc     distroless + the standard library and app compiled to .pyc (compileall,
+#                  run inside the image as root)
 #
 #   scripts/experiment-distroless-caches.sh [--runs N] [--out DIR]
 #
@@ -25,7 +25,7 @@ while [ $# -gt 0 ]; do
     case "$1" in
         --runs) runs=$2; shift 2 ;;
         --out) out=$2; shift 2 ;;
-        -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
         *) echo "experiment: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -81,12 +81,13 @@ derive imagebench/node:distroless imagebench/node:distroless-ldcache "$work/ld.t
 scenario=$work/caches.toml
 pair() {
     printf '[[pair]]\nname = "%s"\nready = { http = "http://127.0.0.1:%s/" }\n' "$1" "$2"
-    printf 'fat = { image = "%s" }\ndistroless = { image = "%s" }\n\n' "$3" "$4"
+    printf 'fat = { image = "%s" }\ndistroless = { image = "%s"%s }\n\n' "$3" "$4" "${5:-}"
 }
 {
     printf 'name = "distroless-caches"\nmodes = ["warm"]\nwarmup = 1\nseed = 2026\n\n'
     pair node-as-built 8082 imagebench/node:fat imagebench/node:distroless
     pair node-ldcache 8082 imagebench/node:fat imagebench/node:distroless-ldcache
+    pair node-tz 8082 imagebench/node:fat imagebench/node:distroless ', env = ["TZ=UTC"]'
     pair python-as-built 8083 imagebench/python:fat imagebench/python:distroless
     pair python-pyc 8083 imagebench/python:fat imagebench/python:distroless-pyc
 } >"$scenario"
