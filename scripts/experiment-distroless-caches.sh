@@ -12,20 +12,24 @@
 #   python-pyc     distroless + the standard library and app compiled to .pyc (compileall,
 #                  run inside the image as root)
 #
-#   scripts/experiment-distroless-caches.sh [--runs N] [--out DIR]
+#   scripts/experiment-distroless-caches.sh [--runs N] [--out DIR] [--keep-images]
 #
-# Needs the demo fixtures (`imagebench fixtures`). Containers it creates are removed; the two
-# derived images stay (remove them with `docker rmi`).
+# Needs the demo fixtures (`imagebench fixtures`). Containers it creates are removed, and so
+# are the two derived images unless --keep-images: while they exist, Docker cannot remove the
+# distroless images they are built on, so cold runs of the demo would refuse to start.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 runs=20
 out=results/experiment-distroless-caches
+keep=0
+derived=(imagebench/python:distroless-pyc imagebench/node:distroless-ldcache)
 while [ $# -gt 0 ]; do
     case "$1" in
         --runs) runs=$2; shift 2 ;;
         --out) out=$2; shift 2 ;;
-        -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+        --keep-images) keep=1; shift ;;
+        -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
         *) echo "experiment: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -43,6 +47,7 @@ work=$(mktemp -d)
 containers=()
 cleanup() {
     for c in "${containers[@]}"; do docker rm -f "$c" >/dev/null 2>&1 || true; done
+    if [ "$keep" = 0 ]; then docker rmi "${derived[@]}" >/dev/null 2>&1 || true; fi
     rm -rf "$work"
 }
 trap cleanup EXIT

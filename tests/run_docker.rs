@@ -217,3 +217,46 @@ async fn cold_pulls_over_an_emulated_link() {
         );
     }
 }
+
+/// Runs the docker CLI; returns its trimmed stdout, panicking with stderr on failure.
+fn docker(args: &[&str]) -> String {
+    let out = std::process::Command::new("docker")
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "docker {args:?}: {}", describe(&out));
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cold_run_refuses_images_that_other_images_are_built_on() {
+    let engine = engine().await;
+    let t = format!("c{}", free_port());
+    let cmd = ["/bin/busybox", "sh", "-c", "echo up; sleep 60"];
+    let fat = busybox_image(&engine, &format!("imagebench-test/parent:fat-{t}"), &cmd, 0).await;
+    let dl = busybox_image(&engine, &format!("imagebench-test/parent:dl-{t}"), &cmd, 0).await;
+    // A container of `dl` committed: a child image, as `docker build` or `docker commit` make.
+    let child = format!("imagebench-test/parent:child-{t}");
+    let container = docker(&["create", "--pull", "never", &dl]);
+    docker(&["commit", &container, &child]);
+    docker(&["rm", &container]);
+    let _guard = RemoveOnDrop(vec![child.clone(), fat.clone(), dl.clone()]);
+    let ids_before = docker(&["image", "inspect", "--format", "{{.Id}}", &fat, &dl, &child]);
+    let dir = tempfile::tempdir().unwrap();
+    let toml = format!(
+        "name = \"parent\"\nruns = 1\nwarmup = 0\nmodes = [\"cold\"]\n[registry]\nmanaged = true\n\
+         [[pair]]\nname = \"p\"\nready = {{ log = \"up\" }}\n\
+         fat = {{ image = \"{fat}\" }}\ndistroless = {{ image = \"{dl}\" }}\n"
+    );
+    let (out, _, out_dir) = run_scenario(dir.path(), &toml, &["--no-inspect"]);
+    assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&dl) && err.contains(&child), "{err}");
+    assert!(err.contains("--mode warm"), "{err}");
+    let rows = std::fs::read_to_string(out_dir.join("samples.csv")).unwrap_or_default();
+    assert!(rows.lines().count() <= 1, "no sample was taken: {rows}");
+    // Every image is still there, under its tag, with its id; nothing is left running.
+    let ids_after = docker(&["image", "inspect", "--format", "{{.Id}}", &fat, &dl, &child]);
+    assert_eq!(ids_after, ids_before);
+    assert!(leftover_containers(&engine, None).await.is_empty());
+}

@@ -129,6 +129,41 @@ impl ImageSet {
         Ok(())
     }
 
+    /// Refuses a cold run that could not remove its images: a local image built on one of
+    /// them (not itself in the run) makes Docker refuse the removal.
+    pub async fn check_removable<E: Engine>(&self, engine: &E) -> EngineResult<()> {
+        let mut ours = Vec::new();
+        for image in &self.images {
+            if let Some(local) = engine.local_image(image.scenario_ref.as_str()).await? {
+                ours.push((image.scenario_ref.to_string(), local));
+            }
+        }
+        for (name, local) in &ours {
+            let foreign: Vec<String> = engine
+                .child_images(&local.id)
+                .await?
+                .into_iter()
+                .filter(|child| {
+                    !ours
+                        .iter()
+                        .any(|(n, l)| n == child || l.tags.contains(child))
+                })
+                .collect();
+            if !foreign.is_empty() {
+                return Err(EngineError::other(
+                    "prepare cold samples of",
+                    name,
+                    format!(
+                        "Docker cannot remove it while images built on it exist ({}); \
+                         remove those (docker rmi), or run with --mode warm",
+                        foreign.join(", ")
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// Makes every image of the run absent, so the next pull fetches every layer
     /// (images of other pairs may share layers, so all go).
     pub async fn make_cold<E: Engine>(&self, engine: &E) -> EngineResult<()> {

@@ -88,6 +88,7 @@ impl<E: Engine> Runner<E> {
                 .await?;
         }
         if self.scenario.modes.contains(&Mode::Cold) {
+            self.images.check_removable(&self.engine).await?;
             for image in &self.images.images {
                 on_event(&RunEvent::Step(format!(
                     "checking that {} can be pulled",

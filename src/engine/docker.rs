@@ -9,9 +9,9 @@ use bollard::errors::Error as BollardError;
 use bollard::models::{ContainerCreateBody, HostConfig, ImageInspect};
 use bollard::query_parameters::{
     AttachContainerOptionsBuilder, CreateContainerOptionsBuilder, CreateImageOptionsBuilder,
-    ListContainersOptionsBuilder, LogsOptionsBuilder, PushImageOptionsBuilder,
-    RemoveContainerOptionsBuilder, RemoveImageOptionsBuilder, TagImageOptionsBuilder,
-    WaitContainerOptionsBuilder,
+    ListContainersOptionsBuilder, ListImagesOptionsBuilder, LogsOptionsBuilder,
+    PushImageOptionsBuilder, RemoveContainerOptionsBuilder, RemoveImageOptionsBuilder,
+    TagImageOptionsBuilder, WaitContainerOptionsBuilder,
 };
 use bollard::Docker;
 use futures_util::{StreamExt, TryStreamExt};
@@ -185,6 +185,20 @@ impl Engine for DockerEngine {
                 }
             }
         }
+    }
+
+    async fn child_images(&self, id: &str) -> EngineResult<Vec<String>> {
+        let options = ListImagesOptionsBuilder::default().all(true).build();
+        let images = self
+            .docker
+            .list_images(Some(options))
+            .await
+            .map_err(|e| classify("list images to find children of", id, e))?;
+        Ok(images
+            .into_iter()
+            .filter(|i| i.parent_id == id)
+            .map(|i| i.repo_tags.into_iter().next().unwrap_or(i.id))
+            .collect())
     }
 
     async fn remove_image(&self, image: &str) -> EngineResult<()> {

@@ -167,6 +167,9 @@ pub trait Engine: Clone + Send + Sync + 'static {
         &self,
         image: &str,
     ) -> impl Future<Output = EngineResult<Option<LocalImage>>> + Send;
+    /// Local images built on the image `id` (their parent is `id`), by tag where they have one:
+    /// Docker cannot remove an image while such children exist.
+    fn child_images(&self, id: &str) -> impl Future<Output = EngineResult<Vec<String>>> + Send;
     /// Removes an image by id or reference; with an id, every tag goes with it.
     fn remove_image(&self, image: &str) -> impl Future<Output = EngineResult<()>> + Send;
     /// Tags `source` as `target` (`repo:tag`).
