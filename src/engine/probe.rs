@@ -8,8 +8,9 @@ use crate::scenario::Ready;
 use futures_util::StreamExt;
 use regex::Regex;
 use std::future::Future;
+use std::pin::Pin;
 use std::time::Duration;
-use tokio::time::Instant;
+use tokio::time::{Instant, Sleep};
 
 /// Shortest pause between two attempts of a network probe.
 const MIN_POLL: Duration = Duration::from_millis(1);
@@ -56,26 +57,11 @@ where
             code = &mut exit => exit_end(code, Some(*expected)),
             _ = &mut timeout => ProbeEnd::TimedOut,
         },
-        Ready::Log(_) | Ready::LogRegex(_) => {
-            let Some(mut output) = output else {
-                return ProbeEnd::Failed("log probe without the container's output".into());
-            };
-            let mut matcher = LogMatcher::new(ready);
-            loop {
-                tokio::select! {
-                    chunk = output.next() => match chunk {
-                        Some(Ok(bytes)) => if matcher.feed(&bytes) { return ProbeEnd::Ready },
-                        Some(Err(e)) => return ProbeEnd::Failed(e.to_string()),
-                        // Output ends when the container exits: the exit call gives the code.
-                        None => return tokio::select! {
-                            code = &mut exit => exit_end(code, None),
-                            _ = &mut timeout => ProbeEnd::TimedOut,
-                        },
-                    },
-                    _ = &mut timeout => return ProbeEnd::TimedOut,
-                }
-            }
-        }
+        Ready::Log(text) => watch_output(output, LogMatcher::text(text), exit, timeout).await,
+        Ready::LogRegex(re) => match LogMatcher::pattern(re) {
+            Ok(matcher) => watch_output(output, matcher, exit, timeout).await,
+            Err(e) => ProbeEnd::Failed(format!("invalid log_regex {re:?}: {e}")),
+        },
         Ready::Http(_) | Ready::Tcp(_) => {
             let poll = async {
                 let began = Instant::now();
@@ -91,6 +77,33 @@ where
                 code = &mut exit => exit_end(code, None),
                 _ = &mut timeout => ProbeEnd::TimedOut,
             }
+        }
+    }
+}
+
+/// Feeds the container's output to `matcher` until it matches, the output ends (then the
+/// exit code decides) or the deadline passes.
+async fn watch_output<X: Future<Output = EngineResult<i64>>>(
+    output: Option<OutputStream>,
+    mut matcher: LogMatcher,
+    mut exit: Pin<&mut X>,
+    mut timeout: Pin<&mut Sleep>,
+) -> ProbeEnd {
+    let Some(mut output) = output else {
+        return ProbeEnd::Failed("log probe without the container's output".into());
+    };
+    loop {
+        tokio::select! {
+            chunk = output.next() => match chunk {
+                Some(Ok(bytes)) => if matcher.feed(&bytes) { return ProbeEnd::Ready },
+                Some(Err(e)) => return ProbeEnd::Failed(e.to_string()),
+                // Output ends when the container exits: the exit call gives the code.
+                None => return tokio::select! {
+                    code = &mut exit => exit_end(code, None),
+                    _ = &mut timeout => ProbeEnd::TimedOut,
+                },
+            },
+            _ = &mut timeout => return ProbeEnd::TimedOut,
         }
     }
 }
@@ -150,19 +163,20 @@ enum Needle {
 }
 
 impl LogMatcher {
-    /// A matcher for a `log` or `log_regex` probe (any other probe never matches).
-    pub fn new(ready: &Ready) -> LogMatcher {
-        let needle = match ready {
-            Ready::LogRegex(re) => Needle::Pattern(Regex::new(re).unwrap_or_else(|_| {
-                Regex::new("$^").expect("valid regex") // validated when the scenario loaded
-            })),
-            Ready::Log(text) => Needle::Text(text.clone()),
-            _ => Needle::Pattern(Regex::new("$^").expect("valid regex")),
-        };
+    /// A matcher for a `log` probe: a line contains `text`.
+    pub fn text(text: &str) -> LogMatcher {
         LogMatcher {
-            needle,
+            needle: Needle::Text(text.to_string()),
             partial: Vec::new(),
         }
+    }
+
+    /// A matcher for a `log_regex` probe: a line matches `pattern`.
+    pub fn pattern(pattern: &str) -> Result<LogMatcher, regex::Error> {
+        Ok(LogMatcher {
+            needle: Needle::Pattern(Regex::new(pattern)?),
+            partial: Vec::new(),
+        })
     }
 
     /// Feeds a chunk of output; true once the needle has been seen.
@@ -194,21 +208,21 @@ mod tests {
 
     #[test]
     fn finds_text_across_chunks() {
-        let mut m = LogMatcher::new(&Ready::Log("listening on".into()));
+        let mut m = LogMatcher::text("listening on");
         assert!(!m.feed(b"starting\nlisten"));
         assert!(m.feed(b"ing on 8080\n"));
     }
 
     #[test]
     fn regex_matches_a_line() {
-        let mut m = LogMatcher::new(&Ready::LogRegex(r"^ready in \d+ms$".into()));
+        let mut m = LogMatcher::pattern(r"^ready in \d+ms$").unwrap();
         assert!(!m.feed(b"ready in soon\n"));
         assert!(m.feed(b"ready in 12ms\n"));
     }
 
     #[test]
     fn memory_stays_bounded() {
-        let mut m = LogMatcher::new(&Ready::Log("never".into()));
+        let mut m = LogMatcher::text("never");
         let big = vec![b'x'; 1 << 20];
         for _ in 0..8 {
             assert!(!m.feed(&big));
