@@ -135,24 +135,20 @@ impl ImageSet {
         let mut ours = Vec::new();
         for image in &self.images {
             if let Some(local) = engine.local_image(image.scenario_ref.as_str()).await? {
-                ours.push((image.scenario_ref.to_string(), local));
+                ours.push((image.scenario_ref.as_str(), local.id));
             }
         }
-        for (name, local) in &ours {
-            let foreign: Vec<String> = engine
-                .child_images(&local.id)
-                .await?
-                .into_iter()
-                .filter(|child| {
-                    !ours
-                        .iter()
-                        .any(|(n, l)| n == child || l.tags.contains(child))
-                })
+        let children = engine.child_images().await?;
+        for (name, id) in &ours {
+            let foreign: Vec<&str> = children
+                .iter()
+                .filter(|c| &c.parent_id == id && !ours.iter().any(|(_, o)| *o == c.id))
+                .map(|c| c.name.as_str())
                 .collect();
             if !foreign.is_empty() {
                 return Err(EngineError::other(
                     "prepare cold samples of",
-                    name,
+                    *name,
                     format!(
                         "Docker cannot remove it while images built on it exist ({}); \
                          remove those (docker rmi), or run with --mode warm",

@@ -82,13 +82,16 @@ impl<E: Engine> Runner<E> {
         on_event: &mut (dyn FnMut(&RunEvent) + Send),
     ) -> Result<(), EngineError> {
         self.images.save_tags(&self.engine).await?;
+        if self.scenario.modes.contains(&Mode::Cold) {
+            // Before pushing: a run that cannot go cold should not spend minutes first.
+            self.images.check_removable(&self.engine).await?;
+        }
         if push {
             self.images
                 .push_all(&self.engine, |m| on_event(&RunEvent::Step(m)))
                 .await?;
         }
         if self.scenario.modes.contains(&Mode::Cold) {
-            self.images.check_removable(&self.engine).await?;
             for image in &self.images.images {
                 on_event(&RunEvent::Step(format!(
                     "checking that {} can be pulled",

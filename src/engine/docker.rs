@@ -2,8 +2,8 @@
 
 use super::pull_progress::PullProgress;
 use super::{
-    ContainerSpec, DaemonInfo, Engine, EngineError, EngineResult, ErrorKind, LabelledContainer,
-    LocalImage, OutputStream, PullReport,
+    ChildImage, ContainerSpec, DaemonInfo, Engine, EngineError, EngineResult, ErrorKind,
+    LabelledContainer, LocalImage, OutputStream, PullReport,
 };
 use bollard::errors::Error as BollardError;
 use bollard::models::{ContainerCreateBody, HostConfig, ImageInspect};
@@ -187,17 +187,21 @@ impl Engine for DockerEngine {
         }
     }
 
-    async fn child_images(&self, id: &str) -> EngineResult<Vec<String>> {
+    async fn child_images(&self) -> EngineResult<Vec<ChildImage>> {
         let options = ListImagesOptionsBuilder::default().all(true).build();
         let images = self
             .docker
             .list_images(Some(options))
             .await
-            .map_err(|e| classify("list images to find children of", id, e))?;
+            .map_err(|e| classify("list", "local images", e))?;
         Ok(images
             .into_iter()
-            .filter(|i| i.parent_id == id)
-            .map(|i| i.repo_tags.into_iter().next().unwrap_or(i.id))
+            .filter(|i| !i.parent_id.is_empty())
+            .map(|i| ChildImage {
+                name: i.repo_tags.first().cloned().unwrap_or_else(|| i.id.clone()),
+                id: i.id,
+                parent_id: i.parent_id,
+            })
             .collect())
     }
 

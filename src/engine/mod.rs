@@ -117,6 +117,17 @@ pub struct LocalImage {
     pub layers: u32,
 }
 
+/// A local image and the image it was built on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChildImage {
+    /// Its id.
+    pub id: String,
+    /// The id of the image it was built on.
+    pub parent_id: String,
+    /// Its first tag, or its id when it has none.
+    pub name: String,
+}
+
 /// How to create one benchmarked container.
 #[derive(Debug, Clone, Default)]
 pub struct ContainerSpec {
@@ -167,9 +178,9 @@ pub trait Engine: Clone + Send + Sync + 'static {
         &self,
         image: &str,
     ) -> impl Future<Output = EngineResult<Option<LocalImage>>> + Send;
-    /// Local images built on the image `id` (their parent is `id`), by tag where they have one:
-    /// Docker cannot remove an image while such children exist.
-    fn child_images(&self, id: &str) -> impl Future<Output = EngineResult<Vec<String>>> + Send;
+    /// Every local image built on another one (`docker build`, `docker commit`): Docker
+    /// cannot remove an image while such children exist.
+    fn child_images(&self) -> impl Future<Output = EngineResult<Vec<ChildImage>>> + Send;
     /// Removes an image by id or reference; with an id, every tag goes with it.
     fn remove_image(&self, image: &str) -> impl Future<Output = EngineResult<()>> + Send;
     /// Tags `source` as `target` (`repo:tag`).

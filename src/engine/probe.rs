@@ -58,10 +58,9 @@ where
             _ = &mut timeout => ProbeEnd::TimedOut,
         },
         Ready::Log(text) => watch_output(output, LogMatcher::text(text), exit, timeout).await,
-        Ready::LogRegex(re) => match LogMatcher::pattern(re) {
-            Ok(matcher) => watch_output(output, matcher, exit, timeout).await,
-            Err(e) => ProbeEnd::Failed(format!("invalid log_regex {re:?}: {e}")),
-        },
+        Ready::LogRegex(re) => {
+            watch_output(output, LogMatcher::pattern(re.regex()), exit, timeout).await
+        }
         Ready::Http(_) | Ready::Tcp(_) => {
             let poll = async {
                 let began = Instant::now();
@@ -171,12 +170,12 @@ impl LogMatcher {
         }
     }
 
-    /// A matcher for a `log_regex` probe: a line matches `pattern`.
-    pub fn pattern(pattern: &str) -> Result<LogMatcher, regex::Error> {
-        Ok(LogMatcher {
-            needle: Needle::Pattern(Regex::new(pattern)?),
+    /// A matcher for a `log_regex` probe: a line matches `pattern` (compiled already).
+    pub fn pattern(pattern: &Regex) -> LogMatcher {
+        LogMatcher {
+            needle: Needle::Pattern(pattern.clone()),
             partial: Vec::new(),
-        })
+        }
     }
 
     /// Feeds a chunk of output; true once the needle has been seen.
@@ -215,7 +214,7 @@ mod tests {
 
     #[test]
     fn regex_matches_a_line() {
-        let mut m = LogMatcher::pattern(r"^ready in \d+ms$").unwrap();
+        let mut m = LogMatcher::pattern(&Regex::new(r"^ready in \d+ms$").unwrap());
         assert!(!m.feed(b"ready in soon\n"));
         assert!(m.feed(b"ready in 12ms\n"));
     }

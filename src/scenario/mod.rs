@@ -100,7 +100,7 @@ pub enum Ready {
     /// This text appears on stdout or stderr.
     Log(String),
     /// This regular expression matches a line of stdout or stderr.
-    LogRegex(String),
+    LogRegex(LogPattern),
     /// A GET on this loopback URL answers 2xx or 3xx.
     Http(ProbeUrl),
     /// A TCP connect to this loopback port succeeds.
@@ -117,6 +117,40 @@ impl Ready {
             Ready::Http(_) => "http",
             Ready::Tcp(_) => "tcp",
         }
+    }
+}
+
+/// A `log_regex` probe's pattern, compiled once when the scenario loads (never on the
+/// measured path).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct LogPattern(regex::Regex);
+
+impl LogPattern {
+    /// The compiled expression.
+    pub fn regex(&self) -> &regex::Regex {
+        &self.0
+    }
+}
+
+impl PartialEq for LogPattern {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.as_str() == other.0.as_str()
+    }
+}
+
+impl TryFrom<String> for LogPattern {
+    type Error = String;
+    fn try_from(text: String) -> Result<Self, String> {
+        regex::Regex::new(&text)
+            .map(LogPattern)
+            .map_err(|e| format!("invalid log_regex: {e}"))
+    }
+}
+
+impl From<LogPattern> for String {
+    fn from(p: LogPattern) -> String {
+        p.0.as_str().to_string()
     }
 }
 
@@ -381,14 +415,6 @@ impl Scenario {
                         pair.ready.kind()
                     ),
                 ));
-            }
-            if let Ready::LogRegex(re) = &pair.ready {
-                regex::Regex::new(re).map_err(|e| {
-                    (
-                        quoted.clone(),
-                        format!("pair {:?}: invalid log_regex: {e}", pair.name),
-                    )
-                })?;
             }
             if let Some(limits) = &pair.limits {
                 limits
